@@ -1,0 +1,23 @@
+/**
+ * wgcam core: class activation maps computed by WebGPU compute shaders on a GPUDevice
+ * the caller owns. Adapters (Node, browser) create devices; this package never does.
+ *
+ * @example
+ * import { CamEngine } from '@wgcam/core';
+ * const engine = new CamEngine(device);
+ * const result = engine.compute({ method: 'gradcam++', activations, gradients, size: { height: 224, width: 224 } });
+ * const heatmap = await result.readHeatmap();
+ */
+export { CamEngine } from './engine.js';
+export type { CamEngineOptions, ComputeOptions, OverlayImage, OverlayOptions, ScoreCamScores } from './engine.js';
+export { CamResult } from './result.js';
+export type { CamOutputs } from './result.js';
+export { METHODS, METHOD_NAMES, isMethodName } from './methods.js';
+export type { MethodInfo, MethodInput, MethodName } from './methods.js';
+export { COLORMAP_NAMES, colormapTable, isColormapName } from './colormaps.js';
+export type { ColormapName } from './colormaps.js';
+export type { FeatureDims, Size2D, TargetSpec, TensorData, TensorSource } from './inputs.js';
+export type { ScoreCamVariant, ModelInputDims } from './scorecam-stages.js';
+export type { PoolStats } from './gpu/buffer-pool.js';
+export { DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, WgcamError } from './errors.js';
+export type { NonFiniteSource } from './errors.js';

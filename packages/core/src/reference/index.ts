@@ -1,0 +1,14 @@
+/**
+ * Float64 reference implementations of every wgcam kernel, for tests and cross-checks.
+ *
+ * @example
+ * import { referenceHeatmaps } from '@wgcam/core/reference';
+ * const { heatmap } = referenceHeatmaps({ method: 'gradcam++', activations, gradients });
+ */
+export { camWeights, gradcamppWeights, gradcamWeights, xgradcamWeights } from './weights.js';
+export { elementwiseSumRelu, mapRanges, normalizeMaps, weightedSumRelu } from './maps.js';
+export { bilinearTap, sampleBilinear, upsampleBilinear } from './resample.js';
+export { colormapOverlay } from './overlay.js';
+export { channelRanges, scoreCamMasks, scoreCamWeights } from './scorecam.js';
+export { referenceHeatmaps, referenceOverlay } from './pipeline.js';
+export type { ReferenceStages } from './pipeline.js';

@@ -1,0 +1,65 @@
+// The shapes every kernel is tested on: feature sizes, channel counts, batch sizes and
+// targets per image from the design's list, with output sizes that are not multiples of
+// the workgroup size.
+import type { ComputeOptions, MethodName, Size2D } from '../src/index.js';
+import { makeRng, randomFloats } from './gpu-fixture.js';
+
+export interface TestCase {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly batch: number;
+  readonly targets: number;
+  readonly size: Size2D | undefined;
+}
+
+export const CASES: readonly TestCase[] = [
+  { height: 1, width: 1, channels: 1, batch: 1, targets: 1, size: undefined },
+  { height: 1, width: 1, channels: 2048, batch: 4, targets: 3, size: { height: 5, width: 3 } },
+  { height: 7, width: 7, channels: 3, batch: 1, targets: 1, size: { height: 224, width: 224 } },
+  { height: 7, width: 7, channels: 2048, batch: 1, targets: 1, size: { height: 224, width: 224 } },
+  { height: 7, width: 7, channels: 512, batch: 4, targets: 3, size: undefined },
+  { height: 5, width: 9, channels: 64, batch: 4, targets: 1, size: { height: 37, width: 13 } },
+  { height: 5, width: 9, channels: 1, batch: 1, targets: 3, size: { height: 50, width: 90 } },
+  { height: 14, width: 14, channels: 512, batch: 1, targets: 3, size: { height: 97, width: 61 } },
+  { height: 14, width: 14, channels: 2048, batch: 4, targets: 1, size: { height: 7, width: 7 } },
+  { height: 28, width: 28, channels: 64, batch: 4, targets: 3, size: { height: 64, width: 64 } },
+  { height: 28, width: 28, channels: 2048, batch: 1, targets: 1, size: undefined },
+  { height: 28, width: 28, channels: 3, batch: 1, targets: 1, size: { height: 28, width: 28 } },
+];
+
+export const CLASSES = 10;
+
+export function describeCase(c: TestCase): string {
+  const out = c.size ? ` → ${c.size.height}×${c.size.width}` : '';
+  return `${c.height}×${c.width}×${c.channels}, B=${c.batch}, K=${c.targets}${out}`;
+}
+
+/**
+ * Random inputs for `method` on `c`: activations in [0, 1) like a ReLU layer's output
+ * (or in [−1, 1) with `signedActivations`), gradients in [−1, 1).
+ */
+export function makeInputs(method: MethodName, c: TestCase, seed: number, signedActivations = false): ComputeOptions {
+  const rng = makeRng(seed);
+  const featureSize = c.batch * c.height * c.width * c.channels;
+  const activations = { data: randomFloats(rng, featureSize, signedActivations ? -1 : 0, 1), shape: [c.batch, c.height, c.width, c.channels] };
+  const targetRows = Array.from({ length: c.batch }, () => Array.from({ length: c.targets }, () => Math.floor(rng() * CLASSES)));
+  const base = { method, activations, ...(c.size ? { size: c.size } : {}) };
+  switch (method) {
+    case 'cam':
+      return { ...base, denseKernel: { data: randomFloats(rng, c.channels * CLASSES, -1, 1), shape: [c.channels, CLASSES] }, targets: targetRows };
+    case 'scorecam':
+      return {
+        ...base,
+        scoreCam: {
+          scores: { data: randomFloats(rng, c.batch * c.channels * CLASSES, -4, 4), shape: [c.batch * c.channels, CLASSES] },
+          inputSize: { height: 2 * c.height + 3, width: 3 * c.width + 1 },
+        },
+        targets: targetRows,
+      };
+    default: {
+      const shape = c.targets === 1 ? [c.batch, c.height, c.width, c.channels] : [c.batch, c.targets, c.height, c.width, c.channels];
+      return { ...base, gradients: { data: randomFloats(rng, featureSize * c.targets, -1, 1), shape } };
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { NoGpuAdapterError } from './errors.js';
+
+/** SwiftShader's Vulkan driver as Debian's chromium package ships it. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** What kind of adapter a NodeDevice runs on. */
+export type AdapterKind = 'hardware' | 'software';
+
+/** A description of the adapter in use, for logs and `wgcam devices`. */
+export interface NodeAdapterReport {
+  readonly kind: AdapterKind;
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  readonly features: readonly string[];
+}
+
+/** A Dawn device and the adapter it came from; `destroy()` releases both. */
+export interface NodeDevice {
+  readonly device: GPUDevice;
+  readonly adapter: GPUAdapter;
+  readonly report: NodeAdapterReport;
+  destroy(): void;
+}
+
+/** Options of createNodeDevice. */
+export interface NodeDeviceOptions {
+  /** 'auto' (default): hardware when Dawn finds one, else SwiftShader. 'software' forces SwiftShader. */
+  readonly prefer?: 'auto' | 'software';
+  readonly powerPreference?: GPUPowerPreference;
+  /** Optional features to enable when the adapter has them. */
+  readonly features?: readonly GPUFeatureName[];
+}
+
+interface DawnModule {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+let dawn: DawnModule | null = null;
+
+function loadDawn(): DawnModule {
+  if (dawn) return dawn;
+  const require = createRequire(import.meta.url);
+  try {
+    dawn = require('webgpu') as DawnModule;
+  } catch (error) {
+    throw new NoGpuAdapterError(
+      `could not load Dawn (npm package 'webgpu'): ${(error as Error).message}. Run \`npm ci\` in the wgcam checkout.`,
+      { cause: error },
+    );
+  }
+  // WebGPU's constant namespaces (GPUBufferUsage, ...) are globals in browsers; make them so here.
+  for (const [name, value] of Object.entries(dawn.globals)) {
+    if (!(name in globalThis)) Object.assign(globalThis, { [name]: value });
+  }
+  return dawn;
+}
+
+const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+/** Whether any Vulkan driver other than Mesa's lavapipe (which Dawn refuses) is installed. */
+function hardwareDriverListed(): boolean {
+  if (process.env['VK_ICD_FILENAMES'] || process.env['VK_DRIVER_FILES']) return true;
+  return ICD_DIRS.some((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json') && !f.startsWith('lvp')));
+}
+
+function libvulkanPresent(): boolean {
+  return ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib/libvulkan.so.1', '/usr/lib64/libvulkan.so.1'].some(existsSync);
+}
+
+function isSoftware(info: GPUAdapterInfo): boolean {
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  return text.includes('swiftshader') || text.includes('llvmpipe') || text.includes('lavapipe') || text.includes('cpu');
+}
+
+// Dawn aborts at exit if a GPU instance is collected while its devices live, so every
+// instance stays referenced for the life of the process.
+const liveInstances = new Set<GPU>();
+
+async function requestAdapter(module: DawnModule, options: NodeDeviceOptions): Promise<GPUAdapter | null> {
+  const gpu = module.create([]);
+  const request: GPURequestAdapterOptions = options.powerPreference ? { powerPreference: options.powerPreference } : {};
+  const adapter = await gpu.requestAdapter(request);
+  if (adapter) liveInstances.add(gpu);
+  return adapter;
+}
+
+function quietVulkanLoader(): void {
+  // Vulkan drivers complain on stderr when XDG_RUNTIME_DIR is unset, which it is in CI.
+  if (!process.env['XDG_RUNTIME_DIR']) {
+    const dir = join(tmpdir(), `wgcam-runtime-${process.getuid?.() ?? 0}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env['XDG_RUNTIME_DIR'] = dir;
+  }
+}
+
+/**
+ * Opens a WebGPU device in Node with Dawn: a hardware adapter when there is one, else
+ * SwiftShader (Vulkan on the CPU) from Debian's chromium package.
+ *
+ * @example
+ * const { device, report, destroy } = await createNodeDevice();
+ * console.log(`${report.kind} adapter: ${report.description}`);
+ * // ... use device ...
+ * destroy();
+ */
+export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise<NodeDevice> {
+  const module = loadDawn();
+  quietVulkanLoader();
+  const missingVulkan = !libvulkanPresent();
+  let adapter: GPUAdapter | null = null;
+  if (options.prefer !== 'software' && !missingVulkan && hardwareDriverListed()) {
+    adapter = await requestAdapter(module, options);
+  }
+  if (!adapter) {
+    if (missingVulkan) {
+      throw new NoGpuAdapterError(
+        'no WebGPU adapter: the Vulkan loader (libvulkan.so.1) is missing. Install it with `sudo apt-get install -y libvulkan1` ' +
+          '(and `chromium` for the SwiftShader software driver on machines without a GPU).',
+      );
+    }
+    if (!existsSync(SWIFTSHADER_ICD)) {
+      throw new NoGpuAdapterError(
+        `no hardware WebGPU adapter, and the SwiftShader fallback (${SWIFTSHADER_ICD}) is missing. ` +
+          'Install it with `sudo apt-get install -y chromium`, or install your GPU vendor\'s Vulkan driver.',
+      );
+    }
+    process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
+    adapter = await requestAdapter(module, options);
+    if (!adapter) {
+      throw new NoGpuAdapterError(
+        `Dawn found no adapter even with SwiftShader (${SWIFTSHADER_ICD}). Reinstall it with ` +
+          '`sudo apt-get install --reinstall -y chromium libvulkan1`.',
+      );
+    }
+  }
+  const features = (options.features ?? []).filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({
+    label: 'wgcam node device',
+    requiredFeatures: features,
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxComputeWorkgroupsPerDimension: adapter.limits.maxComputeWorkgroupsPerDimension,
+    },
+  });
+  const info = adapter.info;
+  const report: NodeAdapterReport = {
+    kind: isSoftware(info) ? 'software' : 'hardware',
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    features: [...adapter.features].sort(),
+  };
+  return { device, adapter, report, destroy: () => device.destroy() };
+}

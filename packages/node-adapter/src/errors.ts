@@ -1,0 +1,8 @@
+import { WgcamError } from '@wgcam/core';
+
+/** No usable WebGPU adapter: names the missing system package and how to install it. */
+export class NoGpuAdapterError extends WgcamError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('NO_GPU_ADAPTER', message, options);
+  }
+}

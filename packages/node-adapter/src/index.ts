@@ -1,0 +1,12 @@
+/**
+ * wgcam for Node: Dawn devices, image and .npy I/O, and the `wgcam` command line.
+ *
+ * @example
+ * import { createNodeDevice } from '@wgcam/node-adapter';
+ * import { CamEngine } from '@wgcam/core';
+ * const { device, destroy } = await createNodeDevice();
+ * const engine = new CamEngine(device);
+ */
+export { createNodeDevice, SWIFTSHADER_ICD } from './device.js';
+export type { AdapterKind, NodeAdapterReport, NodeDevice, NodeDeviceOptions } from './device.js';
+export { NoGpuAdapterError } from './errors.js';

@@ -1,0 +1,62 @@
+// Gradient-times-activation maps, summed over channels with ReLU:
+//
+//   HiResCAM  (RELU_GRADIENTS = false): map[b,k,s] = ReLU( Σ_c G[b,k,s,c] · A[b,s,c] )
+//   Layer-CAM (RELU_GRADIENTS = true):  map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c]) · A[b,s,c] )
+//
+// One workgroup per (b·k, s), reducing over C in workgroup memory like
+// weighted_sum_relu. Non-finite inputs raise status[0] / status[1].
+
+override RELU_GRADIENTS: bool = false;
+
+struct Params {
+  maps: u32,       // B·K
+  targets: u32,    // K
+  positions: u32,  // S
+  channels: u32,   // C
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> activations: array<f32>;
+@group(0) @binding(2) var<storage, read> gradients: array<f32>;
+@group(0) @binding(3) var<storage, read_write> maps: array<f32>;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
+
+var<workgroup> partial: array<f32, 64>;
+
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let cell = wid.x + wid.y * nwg.x;
+  let in_range = cell < params.maps * params.positions;
+  var sum = 0.0;
+  if (in_range) {
+    let map = cell / params.positions;
+    let s = cell % params.positions;
+    let image = map / params.targets;
+    let activation_row = (image * params.positions + s) * params.channels;
+    let gradient_row = cell * params.channels;
+    var finite_a = true;
+    var finite_g = true;
+    for (var c = lid; c < params.channels; c += 64u) {
+      let a = activations[activation_row + c];
+      var g = gradients[gradient_row + c];
+      finite_a = finite_a && is_finite(a);
+      finite_g = finite_g && is_finite(g);
+      if (RELU_GRADIENTS) { g = max(g, 0.0); }
+      sum += g * a;
+    }
+    if (!finite_a) { atomicOr(&status[0], 1u); }
+    if (!finite_g) { atomicOr(&status[1], 1u); }
+  }
+  partial[lid] = sum;
+  workgroupBarrier();
+  for (var stride = 32u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+    workgroupBarrier();
+  }
+  if (in_range && lid == 0u) { maps[cell] = max(partial[0], 0.0); }
+}

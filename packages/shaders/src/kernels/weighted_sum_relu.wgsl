@@ -1,0 +1,55 @@
+// Channel-weighted sum with ReLU, the map of every weight-based method:
+//
+//   map[b,k,s] = ReLU( Σ_c w[b,k,c] · A[b,s,c] )
+//
+// One workgroup per (b·k, s): its 64 invocations stride over the C channels of one
+// contiguous row of A, then reduce their partial sums in workgroup memory. Non-finite
+// activations raise status[0].
+
+struct Params {
+  maps: u32,       // B·K
+  targets: u32,    // K
+  positions: u32,  // S
+  channels: u32,   // C
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> activations: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> maps: array<f32>;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
+
+var<workgroup> partial: array<f32, 64>;
+
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let cell = wid.x + wid.y * nwg.x;  // uniform across the workgroup
+  let in_range = cell < params.maps * params.positions;
+  var sum = 0.0;
+  if (in_range) {
+    let map = cell / params.positions;
+    let s = cell % params.positions;
+    let image = map / params.targets;
+    let row = (image * params.positions + s) * params.channels;
+    let weight_row = map * params.channels;
+    var finite = true;
+    for (var c = lid; c < params.channels; c += 64u) {
+      let a = activations[row + c];
+      finite = finite && is_finite(a);
+      sum += weights[weight_row + c] * a;
+    }
+    if (!finite) { atomicOr(&status[0], 1u); }
+  }
+  partial[lid] = sum;
+  workgroupBarrier();
+  for (var stride = 32u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+    workgroupBarrier();
+  }
+  if (in_range && lid == 0u) { maps[cell] = max(partial[0], 0.0); }
+}
