@@ -66,7 +66,7 @@ export function checkData(name: string, source: TensorSource): void {
       );
     }
     if ((data.usage & BufferUsage.STORAGE) === 0) {
-      throw new InvalidInputError(`${name}: the GPUBuffer '${data.label}' needs BufferUsage.STORAGE to be read by the engine`);
+      throw new InvalidInputError(`${name}: the GPUBuffer '${data.label}' needs GPUBufferUsage.STORAGE to be read by the engine`);
     }
   } else {
     throw new InvalidInputError(`${name}.data must be a Float32Array or a GPUBuffer`);
