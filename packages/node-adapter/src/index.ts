@@ -10,3 +10,8 @@
 export { createNodeDevice, SWIFTSHADER_ICD } from './device.js';
 export type { AdapterKind, NodeAdapterReport, NodeDevice, NodeDeviceOptions } from './device.js';
 export { NoGpuAdapterError } from './errors.js';
+export { readNpy, writeNpy, NpyFormatError } from './io/npy.js';
+export type { NpyArray } from './io/npy.js';
+export { decodeImage, encodePng, readImage, ImageFormatError, MAX_IMAGE_PIXELS } from './io/images.js';
+export type { RgbaImage } from './io/images.js';
+export { writeFileAtomic } from './io/atomic-write.js';

@@ -1,0 +1,102 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { CamEngine, InvalidInputError, METHODS, type ColormapName, type ComputeOptions, type MethodName, type ScoreCamVariant, type TensorSource } from '@wgcam/core';
+import { createNodeDevice } from '../device.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { encodePng, readImage } from '../io/images.js';
+import { NpyFormatError, readNpy, writeNpy } from '../io/npy.js';
+
+/** Options of `wgcam compute`, as commander parses them. */
+export interface ComputeCommandOptions {
+  method: MethodName;
+  activations: string;
+  gradients?: string;
+  weights?: string;
+  scores?: string;
+  inputSize?: { height: number; width: number };
+  variant?: ScoreCamVariant;
+  class?: number[];
+  size?: { height: number; width: number };
+  image?: string;
+  colormap: ColormapName;
+  alpha: number;
+  out: string;
+  software?: boolean;
+}
+
+async function loadTensor(path: string, what: string): Promise<TensorSource> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new NpyFormatError(`${what} file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return readNpy(bytes, path);
+}
+
+function requireFlag<T>(value: T | undefined, flag: string, method: MethodName): T {
+  if (value === undefined) throw new InvalidInputError(`--method ${method} needs ${flag}`);
+  return value;
+}
+
+/** Paths of the overlay PNGs beside the heatmap file: one, or one per (image, target). */
+function overlayPaths(out: string, batch: number, targets: number): string[] {
+  const stem = extname(out) === '.npy' ? out.slice(0, -4) : out;
+  if (batch * targets === 1) return [`${stem}.png`];
+  const paths: string[] = [];
+  for (let b = 0; b < batch; b++) for (let k = 0; k < targets; k++) paths.push(targets === 1 ? `${stem}-${b}.png` : `${stem}-${b}-${k}.png`);
+  return paths;
+}
+
+/** `wgcam compute`: one explanation from .npy activations/gradients, written as .npy (+ PNG). */
+export async function computeCommand(options: ComputeCommandOptions): Promise<void> {
+  const method = options.method;
+  const needs = METHODS[method].needs;
+  const activations = await loadTensor(options.activations, 'activations');
+  const request: { -readonly [K in keyof ComputeOptions]: ComputeOptions[K] } = { method, activations };
+  if (needs === 'gradients') request.gradients = await loadTensor(requireFlag(options.gradients, '--gradients G.npy', method), 'gradients');
+  if (needs === 'dense-kernel') request.denseKernel = await loadTensor(requireFlag(options.weights, '--weights W.npy (the dense kernel, [C, classes])', method), 'weights');
+  if (needs === 'scores') {
+    request.scoreCam = {
+      scores: await loadTensor(requireFlag(options.scores, '--scores S.npy (logits of the masked inputs, [B·C, classes])', method), 'scores'),
+      inputSize: requireFlag(options.inputSize, '--input-size HxW (the model input the masks were made at)', method),
+      ...(options.variant ? { variant: options.variant } : {}),
+    };
+  }
+  if (needs !== 'gradients') {
+    const classes = requireFlag(options.class, '--class K (or K1,K2,... for several targets)', method);
+    const batch = activations.shape[0] ?? 1;
+    request.targets = Array.from({ length: batch }, () => classes);
+  }
+  if (options.size) request.size = options.size;
+  if (options.image) {
+    const image = await readImage(options.image);
+    request.overlay = { image, colormap: options.colormap, alpha: options.alpha };
+  }
+
+  const node = await createNodeDevice({ prefer: options.software ? 'software' : 'auto' });
+  const engine = new CamEngine(node.device);
+  try {
+    const result = engine.compute(request);
+    const { heatmap, overlay } = await result.read();
+    const { batch, targets } = result.dims;
+    const size = result.heatmapSize!;
+    await mkdir(dirname(options.out), { recursive: true });
+    const shape = targets === 1 ? [batch, size.height, size.width] : [batch, targets, size.height, size.width];
+    await writeFileAtomic(options.out, writeNpy(heatmap!, shape));
+    process.stdout.write(`heatmap ${options.out} (${shape.join('×')}, float32)\n`);
+    if (overlay && result.overlaySize) {
+      const { height, width } = result.overlaySize;
+      const paths = overlayPaths(options.out, batch, targets);
+      for (const [i, path] of paths.entries()) {
+        const pixels = overlay.subarray(i * height * width * 4, (i + 1) * height * width * 4);
+        await writeFileAtomic(path, encodePng({ data: pixels, width, height }));
+        process.stdout.write(`overlay ${path} (${width}×${height})\n`);
+      }
+    }
+    result.release();
+  } finally {
+    engine.destroy();
+    node.destroy();
+  }
+}

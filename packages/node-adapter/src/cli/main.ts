@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { COLORMAP_NAMES, METHOD_NAMES, WgcamError } from '@wgcam/core';
+import { computeCommand, type ComputeCommandOptions } from './compute-command.js';
+import { devicesCommand } from './devices-command.js';
+import { parseClassList, parseNumberIn, parseSize } from './parse.js';
+
+function fail(error: unknown): never {
+  if (error instanceof WgcamError) {
+    process.stderr.write(`wgcam: ${error.message}\n`);
+  } else {
+    process.stderr.write(`wgcam: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+function action<T>(run: (options: T) => Promise<void>): (options: T) => Promise<void> {
+  return async (options) => {
+    try {
+      await run(options);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+const program = new Command();
+program
+  .name('wgcam')
+  .description('Class activation maps (CAM, Grad-CAM, Grad-CAM++, Score-CAM, ...) computed by WebGPU compute shaders')
+  .showHelpAfterError();
+
+program
+  .command('devices')
+  .description('show the WebGPU adapter wgcam uses and its limits')
+  .option('--json', 'print JSON')
+  .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
+  .action(action(devicesCommand));
+
+program
+  .command('compute')
+  .description('compute heatmaps from NumPy .npy activations and gradients (NHWC float32), e.g. from a PyTorch or ONNX model')
+  .addOption(new Option('--method <name>', 'CAM method').choices(METHOD_NAMES).makeOptionMandatory())
+  .requiredOption('--activations <A.npy>', 'target-layer activations, [B, h, w, C]')
+  .option('--gradients <G.npy>', 'gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C]')
+  .option('--weights <W.npy>', 'CAM: the dense kernel after global average pooling, [C, classes]')
+  .option('--scores <S.npy>', 'Score-CAM: logits of every masked input, [B·C, classes], (b, c) order')
+  .option('--input-size <HxW>', 'Score-CAM: the model input size the masks were upsampled to', parseSize)
+  .addOption(new Option('--variant <name>', 'Score-CAM weighting').choices(['probability', 'channel-softmax']))
+  .option('--class <K>', 'CAM / Score-CAM: class index to explain, or K1,K2,... for several', parseClassList)
+  .option('--size <HxW>', 'heatmap size (default: feature resolution h×w)', parseSize)
+  .option('--image <img.png>', 'draw an overlay on this PNG/JPEG image (written beside --out as .png)')
+  .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
+  .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
+  .requiredOption('--out <heatmap.npy>', 'where to write the heatmap (.npy, float32)')
+  .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
+  .action(action<ComputeCommandOptions>(computeCommand));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof InvalidArgumentError) process.exit(2);
+  fail(error);
+});
