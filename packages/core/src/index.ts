@@ -9,7 +9,9 @@
  * const heatmap = await result.readHeatmap();
  */
 export { CamEngine } from './engine.js';
-export type { CamEngineOptions, ComputeOptions, OverlayImage, OverlayOptions, ScoreCamScores } from './engine.js';
+export type { CamEngineOptions, ComputeOptions, OverlayImage, OverlayOptions, OutputRequest, RawMapEncoder, ScoreCamScores } from './engine.js';
+export { ScoreCamSession } from './scorecam-session.js';
+export type { ScoreCamSessionOptions } from './scorecam-session.js';
 export { CamResult } from './result.js';
 export type { CamOutputs } from './result.js';
 export { METHODS, METHOD_NAMES, isMethodName } from './methods.js';

@@ -1,0 +1,79 @@
+// A Score-CAM session driven as the TF.js loop drives it, with a linear stand-in model.
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError, type ScoreCamVariant } from '../src/index.js';
+import { readBuffers } from '../src/gpu/readback.js';
+import { referenceHeatmaps, scoreCamMasks, channelRanges } from '../src/reference/index.js';
+import { expectClose, makeRng, randomFloats, useGpu, withGpuErrorScopes } from './gpu-fixture.js';
+
+const gpu = useGpu();
+
+describe('ScoreCamSession', () => {
+  it.each([
+    ['probability', 2, 7, 5, 16, 5],
+    ['channel-softmax', 1, 4, 6, 9, 4],
+  ] as const)('%s: chunked masks and scores give the reference heatmap (B=%i)', async (variant: ScoreCamVariant, batch, h, w, C, chunk) => {
+    const rng = makeRng(31);
+    const model = { height: 12, width: 10, channels: 3 };
+    const classes = 4;
+    const A = randomFloats(rng, batch * h * w * C, 0, 1);
+    const input = randomFloats(rng, batch * model.height * model.width * 3, -1, 1);
+    const inputLength = model.height * model.width * 3;
+    const modelWeights = randomFloats(rng, classes * inputLength, -0.05, 0.05);
+    const logitsOf = (masked: ArrayLike<number>, j: number): number[] =>
+      Array.from({ length: classes }, (_, k) => {
+        let sum = 0;
+        for (let i = 0; i < inputLength; i++) sum += modelWeights[k * inputLength + i]! * masked[j * inputLength + i]!;
+        return sum;
+      });
+    const targets = Array.from({ length: batch }, (_, b) => (b + 1) % classes);
+    const dims = { batch, height: h, width: w, channels: C, targets: 1 };
+
+    await withGpuErrorScopes(gpu.device, async () => {
+      const session = gpu.engine.scoreCam({ activations: { data: A, shape: [batch, h, w, C] }, input: { data: input, shape: [batch, model.height, model.width, 3] }, targets, classes, variant });
+      const masks = gpu.device.createBuffer({ size: session.maskBytes(chunk), usage: 0x0080 | 0x0004 });
+      const allLogits = new Float32Array(session.pairs * classes);
+      for (let first = 0; first < session.pairs; first += chunk) {
+        const count = Math.min(chunk, session.pairs - first);
+        session.writeMasks(first, count, masks);
+        const [bytes] = await readBuffers(gpu.device, gpu.engine.pool, [{ buffer: masks, bytes: session.maskBytes(count) }]);
+        const masked = new Float32Array(bytes!);
+        const expectedMasks = scoreCamMasks(A, channelRanges(A, dims, model), input, dims, model, first, count);
+        expectClose(masked, expectedMasks, 1e-5, `masks ${first}`);
+        const logits = new Float32Array(count * classes);
+        for (let j = 0; j < count; j++) logits.set(logitsOf(masked, j), j * classes);
+        allLogits.set(logits, first * classes);
+        session.addScores(first, count, { data: logits, shape: [count, classes] });
+      }
+      const result = session.finish({ size: { height: 12, width: 10 } });
+      const heatmap = await result.readHeatmap();
+      result.release();
+      masks.destroy();
+      const expected = referenceHeatmaps({
+        method: 'scorecam',
+        activations: { data: A, shape: [batch, h, w, C] },
+        scoreCam: { scores: { data: allLogits, shape: [session.pairs, classes] }, inputSize: model, variant },
+        targets,
+        size: { height: 12, width: 10 },
+      });
+      expectClose(heatmap, expected.heatmap, 1e-5, 'session heatmap');
+    });
+    expect(gpu.engine.poolStats().inUse).toBe(0);
+  });
+
+  it('refuses to finish with pairs unscored and chunks out of range', () => {
+    const rng = makeRng(32);
+    const session = gpu.engine.scoreCam({
+      activations: { data: randomFloats(rng, 2 * 2 * 4, 0, 1), shape: [1, 2, 2, 4] },
+      input: { data: randomFloats(rng, 8 * 8 * 3, 0, 1), shape: [1, 8, 8, 3] },
+      targets: 0,
+      classes: 3,
+    });
+    expect(() => session.addScores(3, 2, { data: new Float32Array(6), shape: [2, 3] })).toThrow(/outside the 4/);
+    expect(() => session.addScores(0, 2, { data: new Float32Array(8), shape: [2, 4] })).toThrow(/needs \[2, 3\]/);
+    session.addScores(0, 2, { data: new Float32Array(6), shape: [2, 3] });
+    expect(() => session.finish()).toThrow(InvalidInputError);
+    expect(() => session.finish()).toThrow(/pair 2/);
+    session.release();
+    expect(gpu.engine.poolStats().inUse).toBe(0);
+  });
+});
