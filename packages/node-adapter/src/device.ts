@@ -83,12 +83,13 @@ function isSoftware(info: GPUAdapterInfo): boolean {
 // instance stays referenced for the life of the process.
 const liveInstances = new Set<GPU>();
 
-async function requestAdapter(module: DawnModule, options: NodeDeviceOptions): Promise<GPUAdapter | null> {
+async function requestAdapter(module: DawnModule, options: NodeDeviceOptions): Promise<NodeGpu | null> {
   const gpu = module.create([]);
   const request: GPURequestAdapterOptions = options.powerPreference ? { powerPreference: options.powerPreference } : {};
   const adapter = await gpu.requestAdapter(request);
-  if (adapter) liveInstances.add(gpu);
-  return adapter;
+  if (!adapter) return null;
+  liveInstances.add(gpu);
+  return { gpu, adapter };
 }
 
 function quietVulkanLoader(): void {
@@ -98,6 +99,53 @@ function quietVulkanLoader(): void {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     process.env['XDG_RUNTIME_DIR'] = dir;
   }
+}
+
+/** A Dawn GPU object whose adapter request succeeds, hardware first, else SwiftShader. */
+export interface NodeGpu {
+  readonly gpu: GPU;
+  readonly adapter: GPUAdapter;
+}
+
+/**
+ * Picks Dawn's GPU object the same way createNodeDevice does, for code (like TF.js's
+ * webgpu backend) that wants `navigator.gpu` rather than a device.
+ *
+ * @example
+ * const { gpu } = await createNodeGpu();
+ * globalThis.navigator = { gpu };
+ */
+export async function createNodeGpu(options: NodeDeviceOptions = {}): Promise<NodeGpu> {
+  const module = loadDawn();
+  quietVulkanLoader();
+  const missingVulkan = !libvulkanPresent();
+  let found: NodeGpu | null = null;
+  if (options.prefer !== 'software' && !missingVulkan && hardwareDriverListed()) {
+    found = await requestAdapter(module, options);
+  }
+  if (!found) {
+    if (missingVulkan) {
+      throw new NoGpuAdapterError(
+        'no WebGPU adapter: the Vulkan loader (libvulkan.so.1) is missing. Install it with `sudo apt-get install -y libvulkan1` ' +
+          '(and `chromium` for the SwiftShader software driver on machines without a GPU).',
+      );
+    }
+    if (!existsSync(SWIFTSHADER_ICD)) {
+      throw new NoGpuAdapterError(
+        `no hardware WebGPU adapter, and the SwiftShader fallback (${SWIFTSHADER_ICD}) is missing. ` +
+          "Install it with `sudo apt-get install -y chromium`, or install your GPU vendor's Vulkan driver.",
+      );
+    }
+    process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
+    found = await requestAdapter(module, options);
+    if (!found) {
+      throw new NoGpuAdapterError(
+        `Dawn found no adapter even with SwiftShader (${SWIFTSHADER_ICD}). Reinstall it with ` +
+          '`sudo apt-get install --reinstall -y chromium libvulkan1`.',
+      );
+    }
+  }
+  return found;
 }
 
 /**
@@ -111,35 +159,7 @@ function quietVulkanLoader(): void {
  * destroy();
  */
 export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise<NodeDevice> {
-  const module = loadDawn();
-  quietVulkanLoader();
-  const missingVulkan = !libvulkanPresent();
-  let adapter: GPUAdapter | null = null;
-  if (options.prefer !== 'software' && !missingVulkan && hardwareDriverListed()) {
-    adapter = await requestAdapter(module, options);
-  }
-  if (!adapter) {
-    if (missingVulkan) {
-      throw new NoGpuAdapterError(
-        'no WebGPU adapter: the Vulkan loader (libvulkan.so.1) is missing. Install it with `sudo apt-get install -y libvulkan1` ' +
-          '(and `chromium` for the SwiftShader software driver on machines without a GPU).',
-      );
-    }
-    if (!existsSync(SWIFTSHADER_ICD)) {
-      throw new NoGpuAdapterError(
-        `no hardware WebGPU adapter, and the SwiftShader fallback (${SWIFTSHADER_ICD}) is missing. ` +
-          'Install it with `sudo apt-get install -y chromium`, or install your GPU vendor\'s Vulkan driver.',
-      );
-    }
-    process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
-    adapter = await requestAdapter(module, options);
-    if (!adapter) {
-      throw new NoGpuAdapterError(
-        `Dawn found no adapter even with SwiftShader (${SWIFTSHADER_ICD}). Reinstall it with ` +
-          '`sudo apt-get install --reinstall -y chromium libvulkan1`.',
-      );
-    }
-  }
+  const { adapter } = await createNodeGpu(options);
   const features = (options.features ?? []).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({
     label: 'wgcam node device',

@@ -15,3 +15,7 @@ export type { NpyArray } from './io/npy.js';
 export { decodeImage, encodePng, readImage, ImageFormatError, MAX_IMAGE_PIXELS } from './io/images.js';
 export type { RgbaImage } from './io/images.js';
 export { writeFileAtomic } from './io/atomic-write.js';
+export { createNodeGpu } from './device.js';
+export type { NodeGpu } from './device.js';
+export { useTfjsWebGpu } from './tfjs-backend.js';
+export { loadModel, fileHandler } from './model-loader.js';

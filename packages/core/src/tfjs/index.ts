@@ -1,0 +1,18 @@
+/**
+ * wgcam for TensorFlow.js models: split a LayersModel or GraphModel at its target layer,
+ * compute gradients with tf.grad, and hand the tensors' GPU buffers to the engine.
+ *
+ * @example
+ * import { explain } from '@wgcam/core/tfjs';
+ * const result = await explain({ model, image: { data: rgba, width: 64, height: 64 }, method: 'gradcam++' });
+ */
+export { Explainer, explain } from './explainer.js';
+export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
+export { GradientError, ModelError, ModelLoadError } from './errors.js';
+export { splitLayersModel, spatialLayerNames } from './split-layers.js';
+export { splitGraphModel } from './split-graph.js';
+export type { SplitModel } from './split-model.js';
+export { toModelInput, UNIT_SCALE, imageSize } from './images.js';
+export type { ImageInput, Preprocess, RgbaPixels } from './images.js';
+export type { TargetRequest } from './targets.js';
+export { bridgeTensor, bridgeCounters, backendDevice, flushBackend } from './tensor-bridge.js';

@@ -1,0 +1,23 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** A model cut at its target layer: everything the explanation needs from TF.js. */
+export interface SplitModel {
+  /** Name of the target layer (LayersModel) or node (GraphModel). */
+  readonly layer: string;
+  /** Whether the layer was chosen automatically. */
+  readonly automatic: boolean;
+  /** The model input size, [H, W, Cin]. */
+  readonly inputShape: readonly [number, number, number];
+  /** Number of output classes. */
+  readonly classes: number;
+  /** Runs the whole model once: the layer's activations [B,h,w,C] and the pre-softmax logits [B,classes]. */
+  forward(input: tf.Tensor4D): { activations: tf.Tensor4D; logits: tf.Tensor2D };
+  /** The pre-softmax logits alone [B, classes] (Score-CAM's masked forward passes). */
+  logits(input: tf.Tensor4D): tf.Tensor2D;
+  /** Logits as a differentiable function of the layer's activations (and the input, for branches around the cut). */
+  head(activations: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D;
+  /** CAM: the dense kernel [C, classes] after global average pooling, or a reason why there is none. */
+  denseKernel(): tf.Tensor2D | string;
+  /** Releases tensors and sub-models the split created (not the user's model). */
+  dispose(): void;
+}

@@ -1,0 +1,195 @@
+// The TF.js path end to end on the webgpu backend (Dawn): heatmaps equal the lower API's
+// on the same activations and gradients read back, nothing leaks, A and G stay on the GPU.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CamEngine, METHOD_NAMES, type MethodName } from '@wgcam/core';
+import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
+import { bridgeCounters, Explainer, GradientError, ModelError, toModelInput, UNIT_SCALE } from '@wgcam/core/tfjs';
+import { useTfjsWebGpu } from '../src/index.js';
+import { seededImage, tinyCnn } from './tiny-model.js';
+
+let model: tf.LayersModel;
+let explainer: Explainer;
+const image = seededImage(3);
+
+function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    n += b[i]! ** 2;
+  }
+  return n > 0 ? Math.sqrt(d / n) : Math.sqrt(d);
+}
+
+beforeAll(async () => {
+  await useTfjsWebGpu();
+  model = tinyCnn();
+  explainer = new Explainer(model, { labels: ['a', 'b', 'c', 'd', 'e'] });
+});
+
+/** What the lower API gives on A and G computed by TF.js and read back to the CPU. */
+async function lowerApiHeatmap(method: MethodName, target: number): Promise<Float32Array> {
+  const engine = explainer.engine;
+  const split = explainer.split;
+  const input = toModelInput([image], split.inputShape, UNIT_SCALE);
+  const { activations, logits } = split.forward(input);
+  const A = (await activations.data()) as Float32Array;
+  const shape = activations.shape;
+  const size = { height: image.height, width: image.width };
+  let options: Parameters<CamEngine['compute']>[0];
+  if (method === 'cam') {
+    const kernel = split.denseKernel() as tf.Tensor2D;
+    options = { method, activations: { data: A, shape }, denseKernel: { data: (await kernel.data()) as Float32Array, shape: kernel.shape }, targets: target, size };
+  } else if (method === 'scorecam') {
+    const dims = { batch: 1, height: shape[1], width: shape[2], channels: shape[3], targets: 1 };
+    const model3 = { height: 16, width: 16, channels: 3 };
+    const x = (await input.data()) as Float32Array;
+    const masks = scoreCamMasks(A, channelRanges(A, dims, model3), x, dims, model3, 0, dims.channels);
+    const masked = tf.tensor4d(Float32Array.from(masks), [dims.channels, 16, 16, 3]);
+    const scores = split.logits(masked);
+    options = { method, activations: { data: A, shape }, scoreCam: { scores: { data: (await scores.data()) as Float32Array, shape: scores.shape }, inputSize: model3 }, targets: target, size };
+    tf.dispose([masked, scores]);
+  } else {
+    const oneHot = tf.oneHot(tf.tensor1d([target], 'int32'), split.classes).toFloat();
+    const G = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(split.head(a as tf.Tensor4D, input), oneHot)))(activations);
+    options = { method, activations: { data: A, shape }, gradients: { data: (await G.data()) as Float32Array, shape }, size };
+    tf.dispose([oneHot, G]);
+  }
+  tf.dispose([input, activations, logits]);
+  const result = engine.compute(options);
+  const heatmap = await result.readHeatmap();
+  result.release();
+  return heatmap;
+}
+
+describe('explain() on a LayersModel, webgpu backend', () => {
+  it('picks the last 4-D layer automatically and reports it', async () => {
+    const result = await explainer.explain(image, { method: 'gradcam' });
+    expect(result.layer).toBe('last_conv');
+    expect(result.automaticLayer).toBe(true);
+    expect(result.heatmapSize).toEqual({ height: 20, width: 24 });
+    expect(result.items[0]!.overlay!.length).toBe(20 * 24 * 4);
+    const probabilities = result.predictions[0]!.map((p) => p.probability);
+    expect(probabilities[0]).toBeGreaterThanOrEqual(probabilities[1]!);
+    expect(result.items[0]!.classIndex).toBe(result.predictions[0]![0]!.classIndex);
+  });
+
+  it.each(METHOD_NAMES)('%s equals the lower API on read-back activations and gradients', async (method) => {
+    const result = await explainer.explain(image, { method, target: 2, scoreCam: { batchSize: 5 } });
+    const expected = await lowerApiHeatmap(method, 2);
+    expect(relativeL2(result.items[0]!.heatmap, expected)).toBeLessThan(1e-5);
+    expect(result.items[0]!.heatmap.some((v) => v > 0)).toBe(true);
+  });
+
+  it('explains top-k classes and per-image targets in one pass', async () => {
+    const images = [image, seededImage(9)];
+    const topk = await explainer.explain(images, { method: 'gradcam++', target: { topK: 3 } });
+    expect(topk.items.length).toBe(6);
+    expect(topk.items.map((i) => i.image)).toEqual([0, 0, 0, 1, 1, 1]);
+    const perImage = await explainer.explain(images, { method: 'layercam', target: ['b', 4] });
+    expect(perImage.items.map((i) => [i.classIndex, i.label])).toEqual([[1, 'b'], [4, 'e']]);
+  });
+
+  it('keeps activations and gradients on the GPU: no readback beyond the logits', async () => {
+    const backend = tf.backend() as unknown as { read(id: object): Promise<unknown>; readSync(id: object): unknown };
+    const read = backend.read.bind(backend);
+    const readSync = backend.readSync.bind(backend);
+    let bytesRead = 0;
+    let syncReads = 0;
+    backend.read = async (id) => {
+      const values = (await read(id)) as ArrayLike<number>;
+      bytesRead += values.length * 4;
+      return values;
+    };
+    backend.readSync = (id) => {
+      syncReads += 1;
+      return readSync(id);
+    };
+    const before = { ...bridgeCounters };
+    try {
+      await explainer.explain(image, { method: 'gradcam', overlay: false });
+    } finally {
+      backend.read = read;
+      backend.readSync = readSync;
+    }
+    expect(bridgeCounters.zeroCopy - before.zeroCopy).toBe(2);
+    expect(bridgeCounters.readBack).toBe(before.readBack);
+    expect(syncReads).toBe(0);
+    // Only the top-1 index and the 5 probabilities come back: far less than A (8·8·12 floats).
+    expect(bytesRead).toBeLessThanOrEqual(4 * (1 + 5) * 2);
+  });
+
+  it('leaks no tensors or GPU buffers over 200 explanations', async () => {
+    await explainer.explain(image, { method: 'gradcam' });
+    const tensors = tf.memory().numTensors;
+    const pool = explainer.engine.poolStats();
+    for (let i = 0; i < 200; i++) {
+      await explainer.explain(image, { method: i % 2 === 0 ? 'gradcam' : 'gradcam++' });
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(explainer.engine.poolStats().created).toBe(pool.created);
+    expect(explainer.engine.poolStats().inUse).toBe(0);
+  });
+});
+
+describe('bad input gives typed errors and leaks nothing', () => {
+  const cases: [string, () => Promise<unknown>, RegExp][] = [
+    ['an unknown layer, listing candidates', () => new Explainer(model, { layer: 'conv9' }).explain(image, { method: 'gradcam' }), /no layer named 'conv9'; layers with a 4-D output: conv1, pool1, last_conv/],
+    ['a layer that is not 4-D', () => new Explainer(model, { layer: 'gap' }).explain(image, { method: 'gradcam' }), /'gap' outputs shape \[null, 12\], not a 4-D/],
+    ['a target class out of range', () => explainer.explain(image, { method: 'gradcam', target: 7 }), /target class 7 is out of range: the model has classes 0..4/],
+    ['an unknown label', () => explainer.explain(image, { method: 'gradcam', target: 'zebra' }), /unknown class label 'zebra'/],
+  ];
+  it.each(cases)('%s', async (_name, run, message) => {
+    const before = tf.memory().numTensors;
+    await expect(run()).rejects.toThrow(message);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('an image with 2 channels', async () => {
+    const twoChannels = tf.zeros([8, 8, 2]) as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    await expect(explainer.explain(twoChannels, { method: 'gradcam' })).rejects.toThrow(/give \[H, W, 3\|4\]/);
+    expect(tf.memory().numTensors).toBe(before);
+    twoChannels.dispose();
+  });
+
+  it('a model with no spatial layer', async () => {
+    const dense = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] });
+    await expect(new Explainer(dense).explain(image, { method: 'gradcam' })).rejects.toThrow(ModelError);
+  });
+
+  it('CAM on a model without a GAP → Dense head', async () => {
+    const input = tf.input({ shape: [16, 16, 3] });
+    const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', name: 'c' }).apply(input) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(conv) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3 }).apply(flat) as tf.SymbolicTensor;
+    const flatModel = tf.model({ inputs: input, outputs: out });
+    const before = tf.memory().numTensors;
+    await expect(new Explainer(flatModel).explain(image, { method: 'cam' })).rejects.toThrow(/CAM needs global average pooling/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('an op with no registered gradient', async () => {
+    class CropLayer extends tf.layers.Layer {
+      static readonly className = 'WgcamTestCrop';
+      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+        return tf.image.cropAndResize(x, tf.tensor2d([[0, 0, 1, 1]]), tf.tensor1d([0], 'int32'), [4, 4]);
+      }
+      override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+        const s = shape as tf.Shape;
+        return [s[0] ?? null, 4, 4, s[3] ?? null];
+      }
+    }
+    const input = tf.input({ shape: [16, 16, 3] });
+    const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, name: 'c' }).apply(input) as tf.SymbolicTensor;
+    const crop = new CropLayer({}).apply(conv) as tf.SymbolicTensor;
+    const gap = tf.layers.globalAveragePooling2d({}).apply(crop) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3 }).apply(gap) as tf.SymbolicTensor;
+    const cropModel = tf.model({ inputs: input, outputs: out });
+    const before = tf.memory().numTensors;
+    await expect(new Explainer(cropModel, { layer: 'c' }).explain(image, { method: 'gradcam' })).rejects.toThrow(GradientError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
