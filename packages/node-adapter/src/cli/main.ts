@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLORMAP_NAMES, METHOD_NAMES, WgcamError } from '@wgcam/core';
 import { computeCommand, type ComputeCommandOptions } from './compute-command.js';
 import { devicesCommand } from './devices-command.js';
+import { explainCommand, type ExplainCommandOptions } from './explain-command.js';
 import { parseClassList, parseNumberIn, parseSize } from './parse.js';
 
 function fail(error: unknown): never {
@@ -55,6 +56,35 @@ program
   .requiredOption('--out <heatmap.npy>', 'where to write the heatmap (.npy, float32)')
   .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
   .action(action<ComputeCommandOptions>(computeCommand));
+
+program
+  .command('explain')
+  .description('explain a TF.js model\'s predictions on PNG/JPEG images (files or folders): overlays, heatmaps, panels')
+  .argument('[images...]', 'images or folders (default: the bundled samples)')
+  .option('--model <model.json>', 'TF.js LayersModel or GraphModel (default: the bundled shapes model)')
+  .option('--labels <labels.json>', 'class names (default: labels.json beside the model, if any)')
+  .addOption(new Option('--method <name>', 'CAM method, or all for a side-by-side panel').choices([...METHOD_NAMES, 'all']).default('gradcam'))
+  .option('--layer <name>', 'target layer or node (default: the last 4-D one)')
+  .option('--target <K|label|topK>', 'class to explain: index, label, or topK (default: top1)')
+  .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
+  .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
+  .option('--size <WxH>', 'heatmap size, width x height (default: the image size)', (text: string) => {
+    const { height, width } = parseSize(text);
+    return { height: width, width: height };
+  })
+  .option('--out <dir>', 'output folder', 'wgcam-out')
+  .option('--json', 'print one JSON object per image instead of the table')
+  .option('--batch <N>', 'images per GPU batch', parseNumberIn(1, 1024), 8)
+  .option('--npy', 'also write each heatmap as .npy (float32)')
+  .option('--gray-png', 'also write each heatmap as a gray PNG')
+  .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
+  .action(async (images: string[], options: ExplainCommandOptions) => {
+    try {
+      await explainCommand(images, options);
+    } catch (error) {
+      fail(error);
+    }
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof InvalidArgumentError) process.exit(2);

@@ -1,0 +1,79 @@
+import { basename, extname, join } from 'node:path';
+import type { Explanation, ExplanationItem } from '@wgcam/core/tfjs';
+import { METHODS, type MethodName } from '@wgcam/core';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { encodePng, type RgbaImage } from '../io/images.js';
+import { writeNpy } from '../io/npy.js';
+import { grayHeatmap } from '../render/heatmap-gray.js';
+import { renderPanel, type PanelTile } from '../render/panel.js';
+
+/** Which files to write besides the overlay. */
+export interface OutputChoices {
+  readonly npy: boolean;
+  readonly grayPng: boolean;
+  readonly panel: boolean;
+}
+
+/** Gives each input a unique output stem (basename without extension, numbered on clashes). */
+export function outputStems(paths: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return paths.map((p) => {
+    const stem = basename(p, extname(p));
+    const n = (seen.get(stem) ?? 0) + 1;
+    seen.set(stem, n);
+    return n === 1 ? stem : `${stem}-${n}`;
+  });
+}
+
+function targetSuffix(item: ExplanationItem, several: boolean): string {
+  return several ? `.${(item.label ?? String(item.classIndex)).replace(/[^\w-]/g, '_')}` : '';
+}
+
+/** Writes one image's outputs for one method; returns the paths written. */
+export async function writeMethodOutputs(
+  out: string,
+  stem: string,
+  method: MethodName,
+  explanation: Explanation,
+  items: readonly ExplanationItem[],
+  choices: OutputChoices,
+): Promise<string[]> {
+  const written: string[] = [];
+  const several = items.length > 1;
+  const { width, height } = explanation.imageSize;
+  const heat = explanation.heatmapSize;
+  for (const item of items) {
+    const base = join(out, `${stem}.${method}${targetSuffix(item, several)}`);
+    if (item.overlay) {
+      await writeFileAtomic(`${base}.png`, encodePng({ data: item.overlay, width, height }));
+      written.push(`${base}.png`);
+    }
+    if (choices.grayPng) {
+      await writeFileAtomic(`${base}.heatmap.png`, encodePng(grayHeatmap(item.heatmap, heat.width, heat.height)));
+      written.push(`${base}.heatmap.png`);
+    }
+    if (choices.npy) {
+      await writeFileAtomic(`${base}.heatmap.npy`, writeNpy(item.heatmap, [heat.height, heat.width]));
+      written.push(`${base}.heatmap.npy`);
+    }
+  }
+  return written;
+}
+
+/** The side-by-side panel of the original and every method's overlay (first target). */
+export async function writePanel(out: string, stem: string, original: RgbaImage, overlays: readonly { method: MethodName; item: ExplanationItem }[], title: string): Promise<string> {
+  const tiles: PanelTile[] = [{ image: original, caption: 'original' }];
+  for (const { method, item } of overlays) {
+    if (item.overlay) tiles.push({ image: { data: item.overlay, width: original.width, height: original.height }, caption: METHODS[method].title });
+  }
+  const path = join(out, `${stem}.panel.png`);
+  await writeFileAtomic(path, renderPanel(tiles, title));
+  return path;
+}
+
+/** Column and row of the heatmap's maximum. */
+export function heatmapArgmax(heatmap: Float32Array, width: number): { x: number; y: number } {
+  let best = 0;
+  for (let i = 1; i < heatmap.length; i++) if (heatmap[i]! > heatmap[best]!) best = i;
+  return { x: best % width, y: Math.floor(best / width) };
+}
