@@ -1,4 +1,3 @@
-import { BufferUsage } from './flags.js';
 /** Counters of a BufferPool; flat `created` and `bytesCreated` mean nothing new is allocated. */
 export interface PoolStats {
   /** Buffers the pool has ever created. */

@@ -3,12 +3,12 @@ import type { ColormapName } from '../colormaps.js';
 import type { OutputRequest } from '../output-plan.js';
 import { CamEngine } from '../engine.js';
 import { InvalidInputError } from '../errors.js';
-import { STORAGE_USAGE } from '../gpu/flags.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHODS, type MethodName } from '../methods.js';
 import type { CamResult } from '../result.js';
-import type { ScoreCamVariant } from '../scorecam-stages.js';
-import { GradientError, ModelError } from './errors.js';
+import { ModelError } from './errors.js';
+import { targetGradients } from './gradients.js';
+import { runScoreCam, type MaskBufferSlot, type ScoreCamOptions } from './scorecam-runner.js';
 import { checkImages, rgbaBytes, toModelInput, UNIT_SCALE, type ImageInput, type Preprocess } from './images.js';
 import { splitGraphModel } from './split-graph.js';
 import { splitLayersModel } from './split-layers.js';
@@ -45,7 +45,7 @@ export interface ExplainRequest {
   /** Draw the overlay on the image (default true). */
   readonly overlay?: boolean;
   /** Score-CAM: masked inputs per forward pass (default 32) and weighting variant. */
-  readonly scoreCam?: { readonly batchSize?: number; readonly variant?: ScoreCamVariant };
+  readonly scoreCam?: ScoreCamOptions;
   /** Wait for the GPU between stages so `timings` split model and CAM time (costs a sync each). */
   readonly profile?: boolean;
 }
@@ -93,22 +93,6 @@ export interface Explanation {
 
 const engines = new WeakMap<GPUDevice, CamEngine>();
 
-interface TapeState {
-  gradientDepth: number;
-  activeTape: { saved?: tf.Tensor[] }[] | null;
-}
-
-/**
- * tf.grad keeps the forward pass's saved tensors on its tape and frees them only when
- * backprop succeeds; after a failed backprop (an op without a gradient) they would leak.
- */
-function discardFailedTape(): void {
-  const state = (tf.engine() as unknown as { state: TapeState }).state;
-  if (state.gradientDepth !== 0 || !state.activeTape) return;
-  for (const node of state.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();
-  state.activeTape = null;
-}
-
 /**
  * Explains a TF.js model's predictions with any CAM method. Holds the split model and a
  * reusable mask buffer between calls; `dispose()` frees what it created.
@@ -120,7 +104,7 @@ function discardFailedTape(): void {
  */
 export class Explainer {
   private splitModel: SplitModel | null = null;
-  private maskBuffer: GPUBuffer | null = null;
+  private readonly maskSlot: MaskBufferSlot = { buffer: null };
 
   constructor(
     readonly model: ExplainableModel,
@@ -194,7 +178,7 @@ export class Explainer {
       let tModel: number;
       const needs = METHODS[request.method].needs;
       if (needs === 'gradients') {
-        const gradients = this.gradients(split, activations, input, targets, request.score ?? 'logit');
+        const gradients = targetGradients(split, activations, input, targets, request.score ?? 'logit');
         owned.push(gradients);
         const g = await bridgeTensor(gradients, engine.device);
         bridged.push(g);
@@ -214,7 +198,7 @@ export class Explainer {
       } else {
         const x = await bridgeTensor(input, engine.device);
         bridged.push(x);
-        result = await this.scoreCam(split, engine, a, x, targets, request, outputs);
+        result = await runScoreCam(split, engine, a, x, targets, request.scoreCam ?? {}, outputs, this.maskSlot);
         tModel = tf.util.now(); // Score-CAM's masked forwards are its model time, interleaved with its kernels
       }
       await sync();
@@ -264,8 +248,8 @@ export class Explainer {
 
   /** Frees the mask buffer; the model and a shared engine stay the caller's. */
   dispose(): void {
-    this.maskBuffer?.destroy();
-    this.maskBuffer = null;
+    this.maskSlot.buffer?.destroy();
+    this.maskSlot.buffer = null;
     this.splitModel?.dispose();
     this.splitModel = null;
   }
@@ -277,88 +261,6 @@ export class Explainer {
     return size;
   }
 
-  private gradients(split: SplitModel, activations: tf.Tensor4D, input: tf.Tensor4D, targets: number[][], score: 'logit' | 'probability'): tf.Tensor {
-    const k = targets[0]?.length ?? 1;
-    try {
-      return tf.tidy(() => {
-        const perTarget = Array.from({ length: k }, (_, j) => {
-          const oneHot = tf.oneHot(tf.tensor1d(targets.map((row) => row[j]!), 'int32'), split.classes).toFloat();
-          const gradient = tf.grad((a: tf.Tensor) => {
-            const logits = split.head(a as tf.Tensor4D, input);
-            const scores = score === 'probability' ? tf.softmax(logits) : logits;
-            return tf.sum(tf.mul(scores, oneHot));
-          });
-          return gradient(activations);
-        });
-        return k === 1 ? perTarget[0]! : tf.stack(perTarget, 1);
-      });
-    } catch (error) {
-      discardFailedTape();
-      const message = (error as Error).message;
-      if (/gradient/i.test(message)) {
-        throw new GradientError(
-          `TF.js cannot differentiate the model after layer '${split.layer}': ${message}. ` +
-            'Pick a later layer (fewer ops to differentiate), or use Score-CAM, which needs no gradients.',
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
-
-  private async scoreCam(
-    split: SplitModel,
-    engine: CamEngine,
-    activations: BridgedTensor,
-    input: BridgedTensor,
-    targets: number[][],
-    request: ExplainRequest,
-    outputs: OutputRequest,
-  ): Promise<CamResult> {
-    const batchSize = request.scoreCam?.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`scoreCam.batchSize must be a positive integer; got ${batchSize}`);
-    const [height, width, channels] = split.inputShape;
-    flushBackend();
-    const session = engine.scoreCam({
-      activations: activations.source,
-      input: input.source,
-      targets,
-      classes: split.classes,
-      ...(request.scoreCam?.variant ? { variant: request.scoreCam.variant } : {}),
-    });
-    try {
-      const chunk = Math.min(batchSize, session.pairs);
-      const bytes = session.maskBytes(chunk);
-      if (!this.maskBuffer || this.maskBuffer.size < bytes || this.maskBuffer.size > 4 * bytes) {
-        this.maskBuffer?.destroy();
-        this.maskBuffer = engine.device.createBuffer({ label: 'scorecam masked inputs', size: bytes, usage: STORAGE_USAGE });
-      }
-      const zeroCopy = backendDevice() === engine.device;
-      for (let first = 0; first < session.pairs; first += chunk) {
-        const count = Math.min(chunk, session.pairs - first);
-        session.writeMasks(first, count, this.maskBuffer);
-        const masked = zeroCopy
-          ? tf.tensor({ buffer: this.maskBuffer, zeroCopy: true }, [count, height, width, channels], 'float32')
-          : tf.tensor(await this.readMasks(engine, session.maskBytes(count)), [count, height, width, channels], 'float32');
-        const logits = tf.tidy(() => split.logits(masked as tf.Tensor4D));
-        const scores = await bridgeTensor(logits, engine.device);
-        flushBackend();
-        session.addScores(first, count, scores.source);
-        scores.release();
-        tf.dispose([masked, logits]);
-      }
-      return session.finish(outputs);
-    } catch (error) {
-      session.release();
-      throw error;
-    }
-  }
-
-  private async readMasks(engine: CamEngine, bytes: number): Promise<Float32Array> {
-    const { readBuffers } = await import('../gpu/readback.js');
-    const [data] = await readBuffers(engine.device, engine.pool, [{ buffer: this.maskBuffer!, bytes }]);
-    return new Float32Array(data!);
-  }
 }
 
 /** One-shot options: the model, the image(s) and the request together. */

@@ -16,3 +16,5 @@ export { toModelInput, UNIT_SCALE, imageSize } from './images.js';
 export type { ImageInput, Preprocess, RgbaPixels } from './images.js';
 export type { TargetRequest } from './targets.js';
 export { bridgeTensor, bridgeCounters, backendDevice, flushBackend } from './tensor-bridge.js';
+export { evaluateLocalization, localizationTable } from './localization.js';
+export type { LabelledImage, LocalizationScore } from './localization.js';
