@@ -1,1 +1,71 @@
-export {};
+// `npm run bench [-- --quick] [-- --browser]`: runs the benchmark in Node on Dawn (or in
+// headless Chromium), writes bench/results/<runtime>-<mode>.{json,md,svg} and prints the
+// markdown report. Exits non-zero when a check failed or a case could not run.
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, USAGE } from './cli/args.js';
+import { benchPlan, type BenchMode } from './plan.js';
+import { renderMarkdown } from './report/markdown.js';
+import type { BenchResults } from './report/result-types.js';
+import { writeResults } from './report/write-results.js';
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shapesModel = resolve(benchDir, '..', 'models', 'shapes-cnn', 'model.json');
+const started = Date.now();
+const log = (line: string): void => void process.stdout.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${line}\n`);
+
+async function runInNode(mode: BenchMode, heavy: boolean): Promise<BenchResults> {
+  const { openNodeGpu } = await import('./node/node-gpu.js');
+  const { loadLayersModelFile } = await import('./node/shapes-model.js');
+  const { packageVersions } = await import('./node/versions.js');
+  const { runBenchmark } = await import('./runner.js');
+  const gpu = await openNodeGpu();
+  const { report } = gpu;
+  log(`Node, ${report.kind} adapter: ${report.description} (${report.vendor} ${report.architecture}); timestamp queries: ${gpu.device.features.has('timestamp-query') ? 'yes' : 'no'}`);
+  return runBenchmark({
+    plan: benchPlan(mode, heavy),
+    device: gpu.device,
+    environment: {
+      runtime: 'node',
+      adapter: { vendor: report.vendor, architecture: report.architecture, device: report.device, description: report.description },
+      software: report.kind === 'software',
+      versions: packageVersions(),
+      platform: `${process.platform} ${process.arch}`,
+      cpus: cpus().length,
+    },
+    loadShapes: () => loadLayersModelFile(shapesModel),
+    log,
+  });
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const mode: BenchMode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
+  log(`${mode}${args.heavy ? ' (heavy)' : ''} run in ${args.browser ? 'headless Chromium' : 'Node'}`);
+  let results: BenchResults;
+  if (args.browser) {
+    const { runInChromium } = await import('./browser/run-in-chromium.js');
+    results = await runInChromium({ mode, heavy: args.heavy, benchDir, shapesModel, log });
+  } else {
+    results = await runInNode(mode, args.heavy);
+  }
+  const files = writeResults(results, args.outDir ? resolve(args.outDir) : join(benchDir, 'results'), join(benchDir, 'README.md'));
+  process.stdout.write(`\n${renderMarkdown(results)}\n`);
+  log(`wrote ${files.json}, ${files.markdown}, ${files.svg}${files.readme ? ` and the results section of ${files.readme}` : ''}`);
+  for (const failure of results.failures) log(`FAILED: ${failure}`);
+  return results.failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  // Dawn keeps handles open; exit explicitly once the report is written.
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -44,6 +44,8 @@ export const bridgeCounters = { zeroCopy: 0, readBack: 0 };
  */
 export async function bridgeTensor(tensor: tf.Tensor, device: GPUDevice): Promise<BridgedTensor> {
   if (backendDevice() === device) {
+    // Tensors made from CPU values (e.g. loaded weights) live on the CPU until first used.
+    (tf.backend() as unknown as { uploadToGPU?(dataId: object): void }).uploadToGPU?.(tensor.dataId);
     const gpu = tensor.dataToGPU();
     if (gpu.buffer) {
       bridgeCounters.zeroCopy += 1;

@@ -2,8 +2,10 @@
 //
 //   i     = min(⌊clamp(heat, 0, 1)·256⌋, 255)          (matplotlib's binning of [0, 1])
 //   rgb   = 255·lut[i]
-//   out   = round((1 − α)·image + α·rgb)                 HAS_IMAGE
-//   out   = round(rgb), alpha channel 255                 otherwise
+//   out   = ⌊(1 − α)·image + α·rgb + 0.5⌋               HAS_IMAGE
+//   out   = ⌊rgb + 0.5⌋, alpha channel 255               otherwise
+//
+// Halves round up, as Math.round and OpenCV do (WGSL's round() would round them to even).
 //
 // heat is [B·K, H, W]; the image is packed RGBA8 (r in the low byte), [B, H, W] or one
 // image shared by all maps; its alpha channel is kept.
@@ -38,5 +40,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let under = unpack4x8unorm(image[image_index * params.pixels + index % params.pixels]) * 255.0;
     rgba = vec4f(mix(under.rgb, colour, params.alpha), under.a);
   }
-  overlay[index] = pack4x8unorm(round(rgba) / 255.0);
+  overlay[index] = pack4x8unorm(floor(rgba + 0.5) / 255.0);
 }

@@ -1,0 +1,56 @@
+/** Options of `npm run bench`. */
+export interface BenchArgs {
+  readonly quick: boolean;
+  readonly smoke: boolean;
+  readonly heavy: boolean;
+  readonly browser: boolean;
+  /** Where results go (default bench/results). */
+  readonly outDir: string | null;
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: npm run bench [-- --quick | --smoke | --heavy] [--browser] [--out DIR]
+
+  --quick     a shorter run (under five minutes on two CPU cores without a GPU); the
+              report lists what it leaves out
+  --smoke     seconds: the small models only, one round each, to check a setup (not a
+              benchmark; its ratios are not results)
+  --heavy     add resnet50-style at batch 8 to a full run (about 20 more minutes on two
+              CPU cores without a GPU)
+  --browser   run the same measurements in headless Chromium (navigator.gpu) instead of
+              Node (Dawn)
+  --out DIR   write results to DIR instead of bench/results
+`;
+
+/**
+ * Parses the benchmark's command line.
+ *
+ * @example
+ * parseArgs(['--quick']); // { quick: true, smoke: false, heavy: false, browser: false, outDir: null, help: false }
+ */
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  let quick = false;
+  let smoke = false;
+  let heavy = false;
+  let browser = false;
+  let outDir: string | null = null;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--smoke') smoke = true;
+    else if (arg === '--heavy') heavy = true;
+    else if (arg === '--browser') browser = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--out') {
+      const value = argv[i + 1];
+      if (!value || value.startsWith('--')) throw new Error('--out needs a directory');
+      outDir = value;
+      i += 1;
+    } else if (arg === '--') continue;
+    else throw new Error(`unknown option '${arg}'\n\n${USAGE}`);
+  }
+  if (quick && smoke) throw new Error('--quick and --smoke exclude each other');
+  if (heavy && (quick || smoke)) throw new Error('--heavy only adds to a full run');
+  return { quick, smoke, heavy, browser, outDir, help };
+}

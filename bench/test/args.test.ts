@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/cli/args.js';
+import { benchPlan } from '../src/plan.js';
+
+describe('command line and plans', () => {
+  it('parses the options', () => {
+    expect(parseArgs([])).toEqual({ quick: false, smoke: false, heavy: false, browser: false, outDir: null, help: false });
+    expect(parseArgs(['--', '--quick', '--browser', '--out', 'x'])).toEqual({ quick: true, smoke: false, heavy: false, browser: true, outDir: 'x', help: false });
+    expect(parseArgs(['--heavy']).heavy).toBe(true);
+    expect(() => parseArgs(['--heavy', '--quick'])).toThrow(/full run/);
+    expect(() => parseArgs(['--quick', '--smoke'])).toThrow(/exclude/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
+    expect(() => parseArgs(['--out'])).toThrow(/needs a directory/);
+  });
+
+  it('keeps every model in the quick plan and says what it skips', () => {
+    const quick = benchPlan('quick');
+    const full = benchPlan('full');
+    expect(quick.models.map((m) => m.model)).toEqual(full.models.map((m) => m.model));
+    expect(benchPlan('full', true).models.every((m) => m.batches.map((b) => b.batch).join() === '1,8')).toBe(true);
+    expect(full.models.find((m) => m.model === 'resnet50-style')?.batches.map((b) => b.batch)).toEqual([1]);
+    expect(full.skipped.some((s) => s.includes('--heavy'))).toBe(true);
+    expect(quick.skipped.length).toBeGreaterThan(0);
+  });
+});
