@@ -9,10 +9,10 @@ import { clutterAt, cosineLearningRate, type TrainOptions } from './train-option
 
 /**
  * Trains with TF.js itself (model.fit) on the WebGPU backend: conv → BN → ReLU while
- * training, BN folded into the convolutions for the saved model, and the clutter curriculum
- * (per epoch), like the js engine — but without the auxiliary location loss. On a CPU-only
- * machine (SwiftShader) it measured 110–300 ms per image, so it is the slower engine there;
- * with a real GPU it is the natural choice.
+ * training, BN calibrated and folded into the convolutions for the saved model, and the
+ * clutter curriculum (per epoch), like the js engine — but without the auxiliary location
+ * loss and the two-object images. On a CPU-only machine (SwiftShader) it measured 110–300
+ * ms per image, so it is the slower engine there; with a real GPU it is the natural choice.
  */
 export async function trainWithTfjs(o: TrainOptions): Promise<void> {
   const tf = await initTfjsWebGpuBackend();

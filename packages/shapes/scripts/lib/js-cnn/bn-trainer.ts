@@ -101,8 +101,8 @@ interface Stage {
 
 /**
  * Trains the shapes CNN with batch normalisation after each convolution (conv → BN → ReLU),
- * in plain TypeScript. Without BN the GAP network sat at chance level for thousands of
- * images; with it, it learns within the first epoch. BN is a training aid only:
+ * in plain TypeScript. Without BN (and the curriculum and auxiliary loss of train-js.ts)
+ * the GAP network sat at chance level for thousands of images. BN is a training aid only:
  * foldedParams() merges it into the convolutions' kernels and biases, giving exactly the
  * deployed architecture (buildShapesCnn: conv with bias → ReLU). Gradients are checked
  * against TF.js (tf.layers.batchNormalization in training mode) in test/js-cnn.test.ts.
