@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 /** What happened to one input of `wgcam explain`. */
 export interface ImageReport {
   file: string;
@@ -33,7 +35,7 @@ export function formatSummary(reports: readonly ImageReport[], outDir: string): 
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, i >= 2)).join('  ');
   const failed = reports.filter((r) => !r.ok);
   const lines = [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', '(times in ms per image, all methods; model = forward + backward)'];
-  lines.push(`${reports.length - failed.length} of ${reports.length} images explained; pictures in ${outDir}`);
+  lines.push(`${reports.length - failed.length} of ${reports.length} images explained; pictures in ${resolve(outDir)}`);
   if (failed.length > 0) {
     lines.push(`${failed.length} failed:`);
     for (const f of failed) lines.push(`  ${f.file}: ${f.error}`);
