@@ -1,0 +1,246 @@
+import { SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
+import { CanvasPresenter, FrameLoop, type FrameSource, type FrameTick } from '@wgcam/web-adapter';
+import type { SharedGpu } from './gpu/shared-gpu.js';
+import { cameraErrorMessage, closeCamera, openCamera } from './input/camera.js';
+import { imageFromFile, shapesSample } from './input/images.js';
+import { loadModelFromFiles, loadModelFromUrl } from './model/load-model.js';
+import type { LoadedModel } from './model/loaded-model.js';
+import { LiveExplainer, type FrameReport } from './pipeline/live-explainer.js';
+import { DEFAULT_SETTINGS, type ExplainSettings } from './pipeline/settings.js';
+import { fillModelControls, fillStaticControls, readSettings } from './ui/controls.js';
+import { acceptDrops, routeFiles } from './ui/drop-target.js';
+import type { DemoElements } from './ui/elements.js';
+import { errorText, hideMessage, showMessage } from './ui/messages.js';
+import { renderPredictions, renderRate, renderTimings } from './ui/report-views.js';
+
+/** Page options (from the URL). */
+export interface DemoOptions {
+  /** Time stages on the CPU even when the GPU has timestamp queries (`?cpu-timings`). */
+  readonly cpuTimings?: boolean;
+}
+
+/**
+ * The demo page: one shared GPU device, the current model's LiveExplainer, the current
+ * frame source (camera or still image) and the frame loop that ties them together.
+ *
+ * @example
+ * const app = new DemoApp(findElements(document), await createSharedGpu());
+ * await app.start('models/shapes-cnn/model.json');
+ */
+export class DemoApp {
+  readonly presenter: CanvasPresenter;
+  readonly loop: FrameLoop;
+  private explainer: LiveExplainer | null = null;
+  private source: FrameSource | null = null;
+  private still: ImageBitmap | null = null;
+  private settings: ExplainSettings = DEFAULT_SETTINGS;
+  private lastReport: FrameReport | null = null;
+  /** Seeds of the shapes samples shown; the first is the data set's sample-image seed. */
+  private sampleSeed: number = SHAPES_DATASET_SEEDS.samples;
+
+  constructor(
+    readonly ui: DemoElements,
+    readonly gpu: SharedGpu,
+    private readonly options: DemoOptions = {},
+  ) {
+    this.presenter = new CanvasPresenter(gpu.device, ui.canvas);
+    this.loop = new FrameLoop((tick) => this.renderFrame(tick), { onError: (error) => showMessage(ui.frameMessage, errorText(error), 'error') });
+    fillStaticControls(ui, this.settings);
+    this.wireControls();
+  }
+
+  /** The explainer in use (null until a model loaded). */
+  get live(): LiveExplainer | null {
+    return this.explainer;
+  }
+
+  get report(): FrameReport | null {
+    return this.lastReport;
+  }
+
+  get currentSettings(): ExplainSettings {
+    return this.settings;
+  }
+
+  /** Loads the first model and starts on a shapes sample image. */
+  async start(modelUrl: string): Promise<void> {
+    await this.showStill(await shapesSample(this.sampleSeed));
+    await this.loadModel(() => loadModelFromUrl(modelUrl));
+  }
+
+  /**
+   * Loads a model and swaps it in; on failure shows why and keeps the current model
+   * running. Resolves true when the new model is in use.
+   */
+  async loadModel(load: () => Promise<LoadedModel>): Promise<boolean> {
+    showMessage(this.ui.modelMessage, 'Loading model…', 'info');
+    let loaded: LoadedModel;
+    try {
+      loaded = await load();
+    } catch (error) {
+      showMessage(this.ui.modelMessage, `Model not loaded: ${errorText(error)}${this.explainer ? ' — still using the previous model.' : ''}`, 'error');
+      return false;
+    }
+    await this.loop.stop();
+    let next: LiveExplainer;
+    try {
+      next = new LiveExplainer(this.gpu, loaded, this.presenter, this.options.cpuTimings ? { cpuTimings: true } : {});
+    } catch (error) {
+      loaded.model.dispose();
+      showMessage(this.ui.modelMessage, `Model not usable: ${errorText(error)}${this.explainer ? ' — still using the previous model.' : ''}`, 'error');
+      this.resume();
+      return false;
+    }
+    const previous = this.explainer;
+    this.explainer = next;
+    previous?.dispose();
+    previous?.loaded.model.dispose();
+    this.settings = { ...readSettings(this.ui), target: 'top1', layer: null };
+    fillModelControls(this.ui, loaded.labels, next.classes, next.layers, next.automaticLayer, this.settings);
+    const [h, w, c] = next.inputShape;
+    this.ui.modelInfo.textContent = `${loaded.source} — input ${w}×${h}×${c}, ${next.classes} classes${loaded.labels ? '' : ' (no labels.json)'}`;
+    hideMessage(this.ui.modelMessage);
+    this.resume();
+    return true;
+  }
+
+  /** Shows a still image (file, sample) instead of the camera. */
+  async showStill(bitmap: ImageBitmap): Promise<void> {
+    this.stopCamera();
+    this.still?.close();
+    this.still = bitmap;
+    this.setSource(bitmap);
+  }
+
+  /** Asks for the camera and explains its frames; explains why when it cannot. */
+  async startCamera(): Promise<void> {
+    hideMessage(this.ui.cameraMessage);
+    this.ui.startCamera.disabled = true;
+    try {
+      showMessage(this.ui.cameraMessage, 'Waiting for camera permission…', 'info');
+      await openCamera(this.ui.video);
+      hideMessage(this.ui.cameraMessage);
+      this.ui.stopCamera.disabled = false;
+      this.setSource(this.ui.video);
+    } catch (error) {
+      this.ui.startCamera.disabled = false;
+      showMessage(this.ui.cameraMessage, cameraErrorMessage(error), 'error');
+    }
+  }
+
+  /** Turns the camera off and goes back to the last still image. */
+  stopCamera(): void {
+    if (!(this.ui.video.srcObject instanceof MediaStream)) return;
+    closeCamera(this.ui.video);
+    this.ui.startCamera.disabled = false;
+    this.ui.stopCamera.disabled = true;
+    if (this.still) this.setSource(this.still);
+  }
+
+  /** The source frames come from now: the camera's video element or a still image. */
+  get frameSource(): FrameSource | null {
+    return this.source;
+  }
+
+  /** Whether frames come from the camera now. */
+  get cameraOn(): boolean {
+    return this.source === this.ui.video;
+  }
+
+  private setSource(source: FrameSource): void {
+    this.source = source;
+    this.resume();
+  }
+
+  /** (Re)starts the frame loop on the current source once a model is loaded. */
+  resume(): void {
+    if (this.source && this.explainer) this.loop.start(this.source);
+  }
+
+  private async renderFrame({ source }: FrameTick): Promise<void> {
+    const explainer = this.explainer;
+    if (!explainer) return;
+    const report = await explainer.render(source, this.settings);
+    if (!report) return;
+    this.lastReport = report;
+    hideMessage(this.ui.frameMessage);
+    renderPredictions(this.ui.predictions, report);
+    renderTimings(this.ui, report, this.loop.fps, this.loop.frames + 1);
+    document.body.dataset['status'] = 'running';
+  }
+
+  private wireControls(): void {
+    const ui = this.ui;
+    const update = (): void => {
+      this.settings = readSettings(ui);
+      ui.alphaValue.value = this.settings.alpha.toFixed(2);
+    };
+    for (const control of [ui.method, ui.target, ui.colormap, ui.alpha, ui.inputRange]) control.addEventListener('input', update);
+    ui.layer.addEventListener('input', () => {
+      update();
+      this.changeLayer(this.settings.layer);
+    });
+    ui.startCamera.addEventListener('click', () => void this.startCamera());
+    ui.stopCamera.addEventListener('click', () => this.stopCamera());
+    ui.sampleImage.addEventListener('click', () => void shapesSample(++this.sampleSeed).then((b) => this.showStill(b)));
+    ui.imageFile.addEventListener('change', () => {
+      const file = ui.imageFile.files?.[0];
+      if (file) void this.openImage(file);
+      ui.imageFile.value = '';
+    });
+    ui.modelUrlForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const url = ui.modelUrl.value.trim();
+      if (url) void this.loadModel(() => loadModelFromUrl(url));
+    });
+    ui.modelUrlFields.disabled = false;
+    ui.modelFiles.addEventListener('change', () => {
+      const files = [...(ui.modelFiles.files ?? [])];
+      ui.modelFiles.value = '';
+      if (files.length > 0) this.dropFiles(files);
+    });
+    acceptDrops(document.body, {
+      image: (file) => void this.openImage(file),
+      model: (files) => void this.loadModel(() => loadModelFromFiles(files)),
+      rejected: (reason) => showMessage(ui.modelMessage, reason, 'error'),
+    });
+  }
+
+  private dropFiles(files: File[]): void {
+    routeFiles(files, {
+      image: (file) => void this.openImage(file),
+      model: (list) => void this.loadModel(() => loadModelFromFiles(list)),
+      rejected: (reason) => showMessage(this.ui.modelMessage, reason, 'error'),
+    });
+  }
+
+  private async openImage(file: File): Promise<void> {
+    try {
+      await this.showStill(await imageFromFile(file));
+      hideMessage(this.ui.cameraMessage);
+    } catch (error) {
+      showMessage(this.ui.cameraMessage, errorText(error), 'error');
+    }
+  }
+
+  private changeLayer(layer: string | null): void {
+    const explainer = this.explainer;
+    if (!explainer) return;
+    void this.loop.stop().then(() => {
+      try {
+        explainer.setLayer(layer);
+      } catch (error) {
+        // Shown with the model (frame messages clear on the next good frame) and undone in the menu.
+        showMessage(this.ui.modelMessage, `Layer not changed: ${errorText(error)}`, 'error');
+        this.settings = { ...this.settings, layer: explainer.layer === explainer.automaticLayer ? null : explainer.layer };
+        fillModelControls(this.ui, explainer.loaded.labels, explainer.classes, explainer.layers, explainer.automaticLayer, this.settings);
+      }
+      this.resume();
+    });
+  }
+
+  /** Shows the frame rate even on frames that brought no report. */
+  refreshRate(): void {
+    renderRate(this.ui, this.loop.fps, this.loop.frames);
+  }
+}

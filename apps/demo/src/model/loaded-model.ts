@@ -1,0 +1,18 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** A model ready to explain, with what the page shows about it. */
+export interface LoadedModel {
+  readonly model: tf.LayersModel | tf.GraphModel;
+  /** Class names, when the model came with a labels.json. */
+  readonly labels: readonly string[] | undefined;
+  /** Where it came from, for display: a URL or the dropped file's name. */
+  readonly source: string;
+}
+
+/** A model file could not be loaded or is not a usable TF.js model. */
+export class ModelLoadFailure extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ModelLoadFailure';
+  }
+}
