@@ -1,21 +1,7 @@
-/**
- * A small seeded PRNG (mulberry32) so synthetic inputs are identical in every run and in
- * both runtimes (Node and the browser).
- *
- * @example
- * const next = seededRandom(42);
- * const u = next(); // in [0, 1)
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@wgcam/shapes';
+
+/** A seeded PRNG (mulberry32, the data set's own) so synthetic inputs are identical in every run and runtime. */
+export const seededRandom = mulberry32;
 
 /**
  * `length` seeded values, uniform in [low, high).

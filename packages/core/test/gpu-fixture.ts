@@ -45,17 +45,8 @@ export async function withGpuErrorScopes<T>(device: GPUDevice, body: () => Promi
   return result;
 }
 
-/** Seeded PRNG (mulberry32), uniform in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32), uniform in [0, 1): the data set's own generator. */
+export { mulberry32 as makeRng } from '@wgcam/shapes';
 
 /** n uniform float32 values in [low, high). */
 export function randomFloats(rng: () => number, n: number, low: number, high: number): Float32Array {
