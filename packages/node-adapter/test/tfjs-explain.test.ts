@@ -82,6 +82,32 @@ describe('explain() on a LayersModel, webgpu backend', () => {
     expect(result.items[0]!.heatmap.some((v) => v > 0)).toBe(true);
   });
 
+  it('cuts one model at several layers, in any order, with the same logits each time', async () => {
+    const model = tinyCnn(11);
+    const input = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const direct = model.predict(input) as tf.Tensor;
+    const logDirect = tf.log(direct);
+    const reference = await logDirect.data();
+    logDirect.dispose();
+    for (const layer of ['last_conv', 'conv1', 'pool1', 'last_conv']) {
+      const cut = new Explainer(model, { layer });
+      expect(cut.split.layer).toBe(layer);
+      const logits = cut.split.logits(input);
+      const fromHead = tf.tidy(() => cut.split.head(cut.split.forward(input).activations));
+      // log-softmax of the logits equals log of the model's probabilities.
+      for (const scores of [logits, fromHead]) {
+        const logSoftmax = tf.logSoftmax(scores);
+        const logProbabilities = await logSoftmax.data();
+        logSoftmax.dispose();
+        expect(relativeL2(logProbabilities, reference)).toBeLessThan(1e-5);
+      }
+      const result = await cut.explain(image, { method: 'gradcam' });
+      expect(result.layer).toBe(layer);
+      tf.dispose([logits, fromHead]);
+    }
+    tf.dispose([input, direct]);
+  });
+
   it('explains top-k classes and per-image targets in one pass', async () => {
     const images = [image, seededImage(9)];
     const topk = await explainer.explain(images, { method: 'gradcam++', target: { topK: 3 } });

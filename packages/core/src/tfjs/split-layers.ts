@@ -60,6 +60,25 @@ function logitsSource(model: tf.LayersModel): { tensor: Symbolic; softmaxDense: 
   return { tensor: output, softmaxDense: null };
 }
 
+/**
+ * The symbolic output of `layer` inside this model's graph, found by walking back from
+ * the logits. `layer.output` is not enough: once a layer has been applied again (as
+ * every earlier split's head does) it has several outputs and `output` throws.
+ */
+function outputInGraph(layer: tf.layers.Layer, from: Symbolic): Symbolic | null {
+  const seen = new Set<number>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const symbolic = stack.pop()!;
+    if (seen.has(symbolic.id)) continue;
+    seen.add(symbolic.id);
+    if (symbolic.sourceLayer === layer) return symbolic;
+    const node = symbolic.sourceLayer.inboundNodes[symbolic.nodeIndex];
+    if (node) stack.push(...node.inputTensors);
+  }
+  return null;
+}
+
 function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
   const [kernel, bias] = dense.getWeights();
   const product = tf.matMul(features as tf.Tensor2D, kernel as tf.Tensor2D);
@@ -79,7 +98,10 @@ function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
 export function splitLayersModel(model: tf.LayersModel, layerName?: string): SplitModel {
   const { layer, automatic } = pickLayer(model, layerName);
   const { tensor: logitsTensor, softmaxDense } = logitsSource(model);
-  const cut = layer.output as Symbolic;
+  const cut = outputInGraph(layer, logitsTensor);
+  if (!cut) {
+    throw new ModelError(`layer '${layer.name}' does not feed the model's prediction; choose a layer on the path to the output: ${spatialLayerNames(model).join(', ')}`);
+  }
   const inputShape = model.inputs[0]?.shape;
   if (!inputShape || inputShape.length !== 4 || inputShape.slice(1).some((d) => d === null)) {
     throw new ModelError(`the model input has shape [${(inputShape ?? []).join(', ')}]; wgcam needs a fixed [B, H, W, C] image input`);
