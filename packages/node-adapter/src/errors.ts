@@ -6,3 +6,10 @@ export class NoGpuAdapterError extends WgcamError {
     super('NO_GPU_ADAPTER', message, options);
   }
 }
+
+/** An output folder or file that cannot be written: says which and why. */
+export class OutputError extends WgcamError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('OUTPUT', message, options);
+  }
+}

@@ -1,5 +1,11 @@
 /**
- * wgcam for Node: Dawn devices, image and .npy I/O, and the `wgcam` command line.
+ * wgcam for Node: explanations of TF.js models rendered to files (explainFile,
+ * explainImage, explainFiles — the code path of the `wgcam explain` command), Dawn
+ * devices, and image and .npy I/O.
+ *
+ * @example
+ * import { explainFile } from '@wgcam/node-adapter';
+ * const { label, probability, outputs } = await explainFile('samples/star.png', { method: 'all', out: 'wgcam-out' });
  *
  * @example
  * import { createNodeDevice } from '@wgcam/node-adapter';
@@ -9,7 +15,11 @@
  */
 export { createNodeDevice, SWIFTSHADER_ICD } from './device.js';
 export type { AdapterKind, NodeAdapterReport, NodeDevice, NodeDeviceOptions } from './device.js';
-export { NoGpuAdapterError } from './errors.js';
+export { explainFile, explainImage, explainFiles, closeExplainSessions } from './explain/shared-sessions.js';
+export { ExplainSession } from './explain/session.js';
+export { BUNDLED_MODEL, BUNDLED_SAMPLES } from './explain/bundled.js';
+export type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions, StageTimings } from './explain/types.js';
+export { NoGpuAdapterError, OutputError } from './errors.js';
 export { readNpy, writeNpy, NpyFormatError } from './io/npy.js';
 export type { NpyArray } from './io/npy.js';
 export { decodeImage, encodePng, readImage, ImageFormatError, MAX_IMAGE_PIXELS } from './io/images.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset, SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
 import { METHOD_NAMES } from '@wgcam/core';
 import { evaluateLocalization, Explainer } from '@wgcam/core/tfjs';
-import { BUNDLED_MODEL } from '../src/cli/explain-command.js';
+import { BUNDLED_MODEL } from '../src/explain/bundled.js';
 import { loadModel, useTfjsWebGpu } from '../src/index.js';
 
 const graphPath = join(BUNDLED_MODEL, '..', '..', 'shapes-cnn-graph', 'model.json');

@@ -93,7 +93,7 @@ describe('explain() on a LayersModel, webgpu backend', () => {
       const cut = new Explainer(model, { layer });
       expect(cut.split.layer).toBe(layer);
       const logits = cut.split.logits(input);
-      const fromHead = tf.tidy(() => cut.split.head(cut.split.forward(input).activations));
+      const fromHead = tf.tidy(() => cut.split.head(cut.split.forward(input).activations, input));
       // log-softmax of the logits equals log of the model's probabilities.
       for (const scores of [logits, fromHead]) {
         const logSoftmax = tf.logSoftmax(scores);

@@ -1,23 +1,5 @@
 import { resolve } from 'node:path';
-
-/** What happened to one input of `wgcam explain`. */
-export interface ImageReport {
-  file: string;
-  ok: boolean;
-  error?: string;
-  class?: number;
-  label?: string;
-  probability?: number;
-  /** Heatmap maximum of the first method's top target, in heatmap pixels. */
-  argmax?: { x: number; y: number };
-  outputs: string[];
-  /** Milliseconds per stage, summed over methods. */
-  timings: { decode: number; preprocess: number; model: number; cam: number; readback: number; encode: number };
-}
-
-export function emptyTimings(): ImageReport['timings'] {
-  return { decode: 0, preprocess: 0, model: 0, cam: 0, readback: 0, encode: 0 };
-}
+import type { ImageReport } from '../explain/types.js';
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -36,6 +18,9 @@ export function formatSummary(reports: readonly ImageReport[], outDir: string): 
   const failed = reports.filter((r) => !r.ok);
   const lines = [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', '(times in ms per image, all methods; model = forward + backward)'];
   lines.push(`${reports.length - failed.length} of ${reports.length} images explained; pictures in ${resolve(outDir)}`);
+  const skipped = new Map<string, string>();
+  for (const r of reports) for (const s of r.skipped ?? []) skipped.set(s.method, s.reason);
+  for (const [method, reason] of skipped) lines.push(`${method} skipped: ${reason}`);
   if (failed.length > 0) {
     lines.push(`${failed.length} failed:`);
     for (const f of failed) lines.push(`  ${f.file}: ${f.error}`);

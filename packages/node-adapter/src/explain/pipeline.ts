@@ -1,0 +1,217 @@
+import { mkdir } from 'node:fs/promises';
+import type { MethodName } from '@wgcam/core';
+import type { Explainer, Explanation, ExplanationItem } from '@wgcam/core/tfjs';
+import { OutputError } from '../errors.js';
+import type { RgbaImage } from '../io/images.js';
+import { heatmapArgmax, writeMethodOutputs, writePanel } from './outputs.js';
+import type { RunSettings } from './settings.js';
+import { emptyTimings, type ImageExplanation, type ImageReport } from './types.js';
+
+/** One image to explain: its name in reports, its output file stem, and how to get its pixels. */
+export interface ImageSource {
+  readonly name: string;
+  readonly stem: string;
+  /** Known before decoding (a missing path): the image fails without being read. */
+  readonly problem?: Error;
+  load(): Promise<RgbaImage>;
+}
+
+/** Per image: its report, its explanation when kept, and the error that failed it. */
+export interface PipelineOutcome {
+  readonly reports: ImageReport[];
+  readonly explanations: (ImageExplanation | undefined)[];
+  readonly errors: (Error | undefined)[];
+}
+
+interface Loaded {
+  readonly index: number;
+  readonly image?: RgbaImage;
+  readonly error?: Error;
+  readonly ms: number;
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+async function loadAll(sources: readonly ImageSource[], offset: number): Promise<Loaded[]> {
+  return Promise.all(
+    sources.map(async (source, i) => {
+      const start = performance.now();
+      if (source.problem) return { index: offset + i, error: source.problem, ms: 0 };
+      try {
+        return { index: offset + i, image: await source.load(), ms: performance.now() - start };
+      } catch (error) {
+        return { index: offset + i, error: asError(error), ms: performance.now() - start };
+      }
+    }),
+  );
+}
+
+/** Whether a failure of `method` means "this method does not fit the model" rather than an error. */
+function notApplicable(method: MethodName, error: Error): boolean {
+  return method === 'cam' && /CAM needs/.test(error.message);
+}
+
+/**
+ * The one code path of `wgcam explain`, explainFile, explainImage and explainFiles:
+ * images are decoded a batch ahead of the GPU, grouped by size, explained by every
+ * method, and their files written atomically while the next group runs. One image's
+ * failure never stops the others; `keep` holds heatmaps and overlays in memory.
+ */
+export async function runPipeline(
+  explainer: Explainer,
+  sources: readonly ImageSource[],
+  settings: RunSettings,
+  keep: boolean,
+  onProgress?: (report: ImageReport) => void,
+): Promise<PipelineOutcome> {
+  const reports: ImageReport[] = sources.map((s) => ({ file: s.name, ok: false, outputs: [], timings: emptyTimings() }));
+  const explanations: (ImageExplanation | undefined)[] = sources.map(() => undefined);
+  const errors: (Error | undefined)[] = sources.map(() => undefined);
+  const fail = (index: number, error: Error, context?: string): void => {
+    if (errors[index]) return;
+    errors[index] = error;
+    reports[index]!.error = context ? `${context}: ${error.message}` : error.message;
+  };
+
+  let outputProblem: Error | null = null;
+  if (settings.out !== undefined) {
+    try {
+      await mkdir(settings.out, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? asError(error).message;
+      outputProblem = new OutputError(`cannot create the output folder ${settings.out} (${code}); choose a folder you can write to`, { cause: error });
+    }
+  }
+
+  const details: (ExplanationDetails | undefined)[] = sources.map(() => undefined);
+  const pendingWrites = new Map<number, Promise<void>[]>();
+  const finished: Promise<void>[] = [];
+  const finish = (index: number): void => {
+    finished.push(
+      Promise.all(pendingWrites.get(index) ?? []).then(() => {
+        const report = reports[index]!;
+        report.ok = !errors[index];
+        const kept = details[index];
+        if (report.ok && kept) explanations[index] = { ...report, ok: true, class: kept.predictions[0]!.classIndex, probability: kept.predictions[0]!.probability, ...kept };
+        onProgress?.(report);
+      }),
+    );
+  };
+  const write = (index: number, work: Promise<unknown>, context: string): void => {
+    const started = performance.now();
+    const done = work.then(
+      () => void (reports[index]!.timings.encode += performance.now() - started),
+      (error: unknown) => fail(index, asError(error), context),
+    );
+    pendingWrites.set(index, [...(pendingWrites.get(index) ?? []), done]);
+  };
+
+  let next = loadAll(sources.slice(0, settings.batch), 0);
+  for (let start = 0; start < sources.length; start += settings.batch) {
+    const loaded = await next;
+    // Decode the next batch while this one is on the GPU.
+    next = loadAll(sources.slice(start + settings.batch, start + 2 * settings.batch), start + settings.batch);
+    const groups = new Map<string, Loaded[]>();
+    for (const item of loaded) {
+      reports[item.index]!.timings.decode = item.ms;
+      const problem = item.error ?? outputProblem;
+      if (problem || !item.image) {
+        fail(item.index, problem ?? new Error('no pixels'));
+        finish(item.index);
+        continue;
+      }
+      const key = `${item.image.width}x${item.image.height}`;
+      groups.set(key, [...(groups.get(key) ?? []), item]);
+    }
+    for (const group of groups.values()) {
+      await explainGroup(explainer, group, settings, { reports, errors, details: keep ? details : null }, fail, write, sources);
+      for (const item of group) finish(item.index);
+    }
+  }
+  await Promise.all(finished);
+  return { reports, explanations, errors };
+}
+
+/** What an ImageExplanation holds besides its report. */
+type ExplanationDetails = Pick<ImageExplanation, 'predictions' | 'layer' | 'automaticLayer' | 'imageSize' | 'heatmapSize' | 'methods'>;
+
+interface GroupState {
+  readonly reports: ImageReport[];
+  readonly errors: (Error | undefined)[];
+  /** Where heatmaps and overlays are kept, or null when they are only written. */
+  readonly details: (ExplanationDetails | undefined)[] | null;
+}
+
+type Fail = (index: number, error: Error, context?: string) => void;
+type Write = (index: number, work: Promise<unknown>, context: string) => void;
+
+async function explainGroup(
+  explainer: Explainer,
+  group: readonly Loaded[],
+  settings: RunSettings,
+  outcome: GroupState,
+  fail: Fail,
+  write: Write,
+  sources: readonly ImageSource[],
+): Promise<void> {
+  const images = group.map((g) => g.image!);
+  const panels = new Map<number, { method: MethodName; item: ExplanationItem }[]>();
+  for (const method of settings.methods) {
+    let explanation: Explanation;
+    try {
+      explanation = await explainer.explain(images, {
+        method,
+        ...(settings.target !== undefined ? { target: settings.target } : {}),
+        colormap: settings.colormap,
+        alpha: settings.alpha,
+        ...(settings.size ? { size: settings.size } : {}),
+        profile: true,
+      });
+    } catch (caught) {
+      const error = asError(caught);
+      if (settings.allMethods && notApplicable(method, error)) {
+        for (const g of group) (outcome.reports[g.index]!.skipped ??= []).push({ method, reason: error.message });
+        continue;
+      }
+      for (const g of group) fail(g.index, error, method);
+      return;
+    }
+    const perImage = explanation.items.length / group.length;
+    group.forEach((g, b) => {
+      const report = outcome.reports[g.index]!;
+      const items = explanation.items.slice(b * perImage, (b + 1) * perImage);
+      const top = explanation.predictions[b]![0]!;
+      report.class ??= top.classIndex;
+      if (top.label !== undefined) report.label ??= top.label;
+      report.probability ??= top.probability;
+      report.argmax ??= heatmapArgmax(items[0]!.heatmap, explanation.heatmapSize.width);
+      const share = 1 / group.length;
+      for (const stage of ['preprocess', 'model', 'cam', 'readback'] as const) report.timings[stage] += explanation.timings[stage] * share;
+      if (outcome.details) {
+        const kept = (outcome.details[g.index] ??= {
+          predictions: explanation.predictions[b]!,
+          layer: explanation.layer,
+          automaticLayer: explanation.automaticLayer,
+          imageSize: explanation.imageSize,
+          heatmapSize: explanation.heatmapSize,
+          methods: [],
+        });
+        kept.methods.push({ method, items });
+      }
+      if (settings.choices.panel) panels.set(g.index, [...(panels.get(g.index) ?? []), { method, item: items[0]! }]);
+      if (settings.out !== undefined) {
+        const out = settings.out;
+        write(g.index, writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices).then((paths) => report.outputs.push(...paths)), `writing ${method} outputs failed`);
+      }
+    });
+  }
+  if (settings.out === undefined || !settings.choices.panel) return;
+  const out = settings.out;
+  for (const g of group) {
+    const report = outcome.reports[g.index]!;
+    const overlays = panels.get(g.index);
+    if (outcome.errors[g.index] || !overlays) continue;
+    const title = `${report.file} — ${report.label ?? report.class} (${((report.probability ?? 0) * 100).toFixed(1)}%)`;
+    write(g.index, writePanel(out, sources[g.index]!.stem, g.image!, overlays, title).then((path) => report.outputs.push(path)), 'writing the panel failed');
+  }
+}

@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { InvalidInputError } from '@wgcam/core';
+import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
+import { ImageFormatError, MAX_IMAGE_PIXELS, readImage, type RgbaImage } from '../io/images.js';
+import { loadModel } from '../model-loader.js';
+import { useTfjsWebGpu } from '../tfjs-backend.js';
+import { expandInputs } from './inputs.js';
+import { outputStems } from './outputs.js';
+import { runPipeline, type ImageSource, type PipelineOutcome } from './pipeline.js';
+import { BUNDLED_MODEL } from './bundled.js';
+import { runSettings } from './settings.js';
+import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions } from './types.js';
+
+async function readLabels(explicit: string | readonly string[] | undefined, modelPath: string | undefined): Promise<readonly string[] | undefined> {
+  if (Array.isArray(explicit)) return explicit as readonly string[];
+  const path = (explicit as string | undefined) ?? (modelPath ? join(dirname(modelPath), 'labels.json') : undefined);
+  if (path === undefined) return undefined;
+  if (!existsSync(path)) {
+    if (explicit) throw new InvalidInputError(`labels file ${path} does not exist; give a JSON array of class names`);
+    return undefined;
+  }
+  let labels: unknown;
+  try {
+    labels = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(`${path} is not valid JSON (${(error as Error).message}); it must hold an array of class names`);
+  }
+  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) throw new InvalidInputError(`${path} must hold a JSON array of class names`);
+  return labels;
+}
+
+function checkPixels(pixels: RgbaImage): void {
+  const given = pixels as Partial<RgbaImage> | undefined;
+  const { width, height } = given ?? {};
+  const data: unknown = given?.data;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width! < 1 || height! < 1) {
+    throw new ImageFormatError(`image size ${String(width)}×${String(height)} is not a positive whole size`);
+  }
+  if (width! * height! > MAX_IMAGE_PIXELS) {
+    throw new ImageFormatError(`image is ${width}×${height} pixels, over the limit of ${MAX_IMAGE_PIXELS} (MAX_IMAGE_PIXELS); downscale it first`);
+  }
+  const expected = width! * height! * 4;
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || data.length !== expected) {
+    const got = data instanceof Uint8Array || data instanceof Uint8ClampedArray ? `${data.length} bytes` : typeof data;
+    throw new ImageFormatError(`pixels must be RGBA bytes (Uint8Array), ${width}×${height}×4 = ${expected} of them; got ${got}`);
+  }
+}
+
+function rethrowFirst(outcome: PipelineOutcome): ImageExplanation {
+  const error = outcome.errors[0];
+  if (error) throw error;
+  return outcome.explanations[0]!;
+}
+
+/**
+ * A model loaded once and explained many times, on the same code path as `wgcam explain`.
+ * Calls on one session run one after another (the model's GPU buffers are reused).
+ *
+ * @example
+ * const session = await ExplainSession.open({ model: 'models/shapes-cnn/model.json' });
+ * const result = await session.explainFile('samples/star.png', { method: 'gradcam++', out: 'out' });
+ * console.log(result.label, result.probability, result.outputs);
+ * session.dispose();
+ */
+export class ExplainSession {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly explainer: Explainer,
+    /** The model.json path, when the session loaded the model itself. */
+    readonly modelPath: string | undefined,
+    private readonly ownedModel: ExplainableModel | null,
+  ) {}
+
+  /** Starts TF.js on the webgpu backend (Dawn), loads the model and its labels, and cuts it. */
+  static async open(options: ModelOptions = {}): Promise<ExplainSession> {
+    await useTfjsWebGpu({ prefer: options.software ? 'software' : 'auto' });
+    const given = typeof options.model === 'object' ? options.model : null;
+    const modelPath = given ? undefined : (options.model as string | undefined) ?? BUNDLED_MODEL;
+    const model = given ?? (await loadModel(modelPath!));
+    try {
+      const labels = await readLabels(options.labels, modelPath);
+      const explainer = new Explainer(model, { ...(options.layer !== undefined ? { layer: options.layer } : {}), ...(labels ? { labels } : {}) });
+      return new ExplainSession(explainer, modelPath, given ? null : model);
+    } catch (error) {
+      if (!given) model.dispose();
+      throw error;
+    }
+  }
+
+  /** The layer (or node) the explanations are taken at, and whether it was chosen automatically. */
+  get layer(): { name: string; automatic: boolean } {
+    return { name: this.explainer.split.layer, automatic: this.explainer.split.automatic };
+  }
+
+  /**
+   * Explains RGBA pixels; writes files only when `out` is given (named after `name`).
+   *
+   * @example
+   * const { label, methods } = await session.explainImage({ data, width, height }, { method: 'all' });
+   */
+  async explainImage(pixels: RgbaImage, options: RunOptions & { name?: string } = {}): Promise<ImageExplanation> {
+    const settings = runSettings(options);
+    checkPixels(pixels);
+    const name = options.name ?? 'image';
+    const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => pixels };
+    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, true)));
+  }
+
+  /**
+   * Decodes a PNG or JPEG file and explains it; throws the typed error of a missing,
+   * corrupt or oversized file, or of an output that cannot be written.
+   *
+   * @example
+   * const result = await session.explainFile('samples/star.png', { out: 'wgcam-out' });
+   */
+  async explainFile(path: string, options: RunOptions = {}): Promise<ImageExplanation> {
+    const settings = runSettings(options);
+    const source: ImageSource = { name: path, stem: basename(path, extname(path)), load: () => readImage(path) };
+    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, true)));
+  }
+
+  /**
+   * Explains images and folders (PNG/JPEG, recursively) in GPU batches, writing each one's
+   * files to `out`. One image's failure never stops the others: check each report's `ok`.
+   *
+   * @example
+   * const reports = await session.explainFiles(['samples'], { method: 'all', out: 'wgcam-out', batch: 8 });
+   * const failed = reports.filter((r) => !r.ok);
+   */
+  async explainFiles(paths: readonly string[], options: BatchOptions = {}): Promise<ImageReport[]> {
+    const settings = runSettings(options);
+    const inputs = await expandInputs(paths);
+    const stems = outputStems(inputs.map((i) => i.path));
+    const sources: ImageSource[] = inputs.map((input, i) => ({
+      name: input.path,
+      stem: stems[i]!,
+      ...(input.problem ? { problem: new ImageFormatError(input.problem) } : {}),
+      load: () => readImage(input.path),
+    }));
+    options.onStart?.(sources.length);
+    const outcome = await this.exclusive(() => runPipeline(this.explainer, sources, settings, false, options.onProgress));
+    return outcome.reports;
+  }
+
+  /** Frees the cut model and, when the session loaded it, the model's weights. */
+  dispose(): void {
+    this.explainer.dispose();
+    if (this.ownedModel) this.ownedModel.dispose();
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

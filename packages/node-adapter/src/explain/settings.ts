@@ -1,0 +1,59 @@
+import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, isColormapName, isMethodName, type ColormapName, type MethodName, type Size2D } from '@wgcam/core';
+import type { TargetRequest } from '@wgcam/core/tfjs';
+import type { OutputChoices } from './outputs.js';
+import type { BatchOptions } from './types.js';
+
+/** Run options checked once, before any image is touched, with their defaults filled in. */
+export interface RunSettings {
+  readonly methods: readonly MethodName[];
+  /** 'all' was asked for: methods that do not fit the model are skipped, not failed. */
+  readonly allMethods: boolean;
+  readonly target: TargetRequest | undefined;
+  readonly colormap: ColormapName;
+  readonly alpha: number;
+  readonly size: Size2D | undefined;
+  readonly out: string | undefined;
+  readonly choices: OutputChoices;
+  readonly batch: number;
+}
+
+function methodsOf(method: BatchOptions['method']): MethodName[] {
+  const list = method === undefined ? ['gradcam'] : method === 'all' ? [...METHOD_NAMES] : typeof method === 'string' ? [method] : [...method];
+  for (const name of list) {
+    if (!isMethodName(name)) throw new InvalidInputError(`unknown method '${String(name)}'; use one of ${METHOD_NAMES.join(', ')} or all`);
+  }
+  if (list.length === 0) throw new InvalidInputError(`no method given; use one of ${METHOD_NAMES.join(', ')} or all`);
+  return [...new Set(list as MethodName[])];
+}
+
+/**
+ * Validates run options: unknown method or colormap, alpha outside [0, 1], a bad size or
+ * batch, a per-image target list — each a typed InvalidInputError naming the fix.
+ */
+export function runSettings(options: BatchOptions): RunSettings {
+  const methods = methodsOf(options.method);
+  const colormap = options.colormap ?? 'jet';
+  if (!isColormapName(colormap)) throw new InvalidInputError(`unknown colormap '${String(colormap)}'; use one of ${COLORMAP_NAMES.join(', ')}`);
+  const alpha = options.alpha ?? 0.5;
+  if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError(`alpha must be in [0, 1]; got ${alpha}`);
+  const batch = options.batch ?? 8;
+  if (!Number.isInteger(batch) || batch < 1) throw new InvalidInputError(`batch must be a positive integer; got ${batch}`);
+  const size = options.size;
+  if (size && !(Number.isInteger(size.width) && Number.isInteger(size.height) && size.width > 0 && size.height > 0)) {
+    throw new InvalidInputError(`size must be positive whole numbers; got ${size.width}×${size.height}`);
+  }
+  if (Array.isArray(options.target)) {
+    throw new InvalidInputError('give one target for every image (a class index, a label, "top1" or { topK }); per-image target lists belong to Explainer.explain');
+  }
+  return {
+    methods,
+    allMethods: options.method === 'all',
+    target: options.target,
+    colormap,
+    alpha,
+    size,
+    out: options.out,
+    choices: { npy: options.npy ?? false, grayPng: options.grayPng ?? false, panel: options.panel ?? methods.length > 1 },
+    batch,
+  };
+}

@@ -1,0 +1,75 @@
+import type { ExplainableModel } from '@wgcam/core/tfjs';
+import type { RgbaImage } from '../io/images.js';
+import { BUNDLED_MODEL } from './bundled.js';
+import { ExplainSession } from './session.js';
+import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions } from './types.js';
+
+// One session per (model, layer, labels), so repeated calls load and cut a model once.
+const byPath = new Map<string, Promise<ExplainSession>>();
+const byModel = new WeakMap<ExplainableModel, Map<string, Promise<ExplainSession>>>();
+
+function sessionFor(options: ModelOptions): Promise<ExplainSession> {
+  const key = JSON.stringify([options.layer ?? null, options.labels ?? null]);
+  let cache: Map<string, Promise<ExplainSession>>;
+  let cacheKey: string;
+  if (typeof options.model === 'object') {
+    cache = byModel.get(options.model) ?? new Map();
+    byModel.set(options.model, cache);
+    cacheKey = key;
+  } else {
+    cache = byPath;
+    cacheKey = JSON.stringify([options.model ?? BUNDLED_MODEL, key]);
+  }
+  let session = cache.get(cacheKey);
+  if (!session) {
+    session = ExplainSession.open(options);
+    // A model that failed to load is tried again on the next call.
+    session.catch(() => cache.delete(cacheKey));
+    cache.set(cacheKey, session);
+  }
+  return session;
+}
+
+/**
+ * Explains one PNG or JPEG file: the top class, a heatmap and an overlay per method, and
+ * (with `out`) the files `wgcam explain` writes. The model is loaded on first use and kept.
+ *
+ * @example
+ * import { explainFile } from '@wgcam/node-adapter';
+ * const result = await explainFile('samples/star.png', { method: 'gradcam++', out: 'wgcam-out' });
+ * console.log(result.label, result.probability.toFixed(3), result.outputs);
+ */
+export async function explainFile(path: string, options: ModelOptions & RunOptions = {}): Promise<ImageExplanation> {
+  return (await sessionFor(options)).explainFile(path, options);
+}
+
+/**
+ * Explains RGBA pixels already in memory (any size; resized to the model's input).
+ *
+ * @example
+ * import { decodeImage, explainImage } from '@wgcam/node-adapter';
+ * const pixels = decodeImage(await readFile('cat.jpg'));
+ * const { methods } = await explainImage(pixels, { model: 'model/model.json', method: 'all' });
+ * const heatmap = methods[0].items[0].heatmap; // Float32Array, values in [0, 1]
+ */
+export async function explainImage(pixels: RgbaImage, options: ModelOptions & RunOptions & { name?: string } = {}): Promise<ImageExplanation> {
+  return (await sessionFor(options)).explainImage(pixels, options);
+}
+
+/**
+ * Explains files and folders in GPU batches and writes every output to `out`; returns one
+ * report per image (failed images have `ok: false` and an `error`, the rest still run).
+ *
+ * @example
+ * const reports = await explainFiles(['photos/'], { method: 'all', out: 'explained', batch: 16 });
+ */
+export async function explainFiles(paths: readonly string[], options: ModelOptions & BatchOptions = {}): Promise<ImageReport[]> {
+  return (await sessionFor(options)).explainFiles(paths, options);
+}
+
+/** Disposes the models explainFile / explainImage / explainFiles loaded from paths. */
+export async function closeExplainSessions(): Promise<void> {
+  const sessions = [...byPath.values()];
+  byPath.clear();
+  for (const session of await Promise.allSettled(sessions)) if (session.status === 'fulfilled') session.value.dispose();
+}

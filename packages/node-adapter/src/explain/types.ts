@@ -1,0 +1,90 @@
+import type { ColormapName, MethodName, Size2D } from '@wgcam/core';
+import type { ExplainableModel, ExplanationItem, Prediction, TargetRequest } from '@wgcam/core/tfjs';
+
+/** Which model to explain, and how to cut it. */
+export interface ModelOptions {
+  /** model.json path (LayersModel or GraphModel) or a loaded model; default: the bundled shapes model. */
+  readonly model?: string | ExplainableModel;
+  /** Class names, or the path of a JSON array of them; default: labels.json beside a model path, if any. */
+  readonly labels?: string | readonly string[];
+  /** Target layer (or graph node); default: the last one with a 4-D output. */
+  readonly layer?: string;
+  /** Use the SwiftShader software adapter even when a GPU exists (first call in the process decides). */
+  readonly software?: boolean;
+}
+
+/** What to compute for each image and which files to write. */
+export interface RunOptions {
+  /** One method, several, or 'all' (the default is 'gradcam'). */
+  readonly method?: MethodName | 'all' | readonly MethodName[];
+  /** Class to explain for every image: 'top1' (default), an index, a label, or { topK }. */
+  readonly target?: Exclude<TargetRequest, readonly unknown[]>;
+  readonly colormap?: ColormapName;
+  /** Overlay opacity in [0, 1]; default 0.5. */
+  readonly alpha?: number;
+  /** Heatmap size; default: the image's size. */
+  readonly size?: Size2D;
+  /** Output folder; nothing is written without it. */
+  readonly out?: string;
+  /** Also write each heatmap as .npy (float32). */
+  readonly npy?: boolean;
+  /** Also write each heatmap as a gray PNG. */
+  readonly grayPng?: boolean;
+  /** Write the side-by-side panel of every method; default: when more than one method runs. */
+  readonly panel?: boolean;
+}
+
+/** Options of the batch entry: images go through the GPU `batch` at a time. */
+export interface BatchOptions extends RunOptions {
+  /** Images per GPU batch; default 8. The next batch is decoded while one runs. */
+  readonly batch?: number;
+  /** Called once with the number of images found in the paths, before any is explained. */
+  readonly onStart?: (total: number) => void;
+  /** Called once per image as soon as its outputs are written (or it failed). */
+  readonly onProgress?: (report: ImageReport) => void;
+}
+
+/** Milliseconds per stage for one image, summed over methods. */
+export interface StageTimings {
+  decode: number;
+  preprocess: number;
+  model: number;
+  cam: number;
+  readback: number;
+  encode: number;
+}
+
+/** What happened to one image; the same fields `wgcam explain --json` prints. */
+export interface ImageReport {
+  file: string;
+  ok: boolean;
+  error?: string;
+  class?: number;
+  label?: string;
+  probability?: number;
+  /** Heatmap maximum of the first method's first target, in heatmap pixels. */
+  argmax?: { x: number; y: number };
+  /** Methods that do not apply to this model (CAM without a GAP → dense head), with why. */
+  skipped?: { method: MethodName; reason: string }[];
+  outputs: string[];
+  timings: StageTimings;
+}
+
+/** One image explained, with its heatmaps and overlays in memory. */
+export interface ImageExplanation extends ImageReport {
+  ok: true;
+  class: number;
+  probability: number;
+  /** Top-5 predictions. */
+  predictions: readonly Prediction[];
+  layer: string;
+  automaticLayer: boolean;
+  imageSize: Size2D;
+  heatmapSize: Size2D;
+  /** Per method, one item per explained class (heatmap, and overlay at the image's size). */
+  methods: { method: MethodName; items: readonly ExplanationItem[] }[];
+}
+
+export function emptyTimings(): StageTimings {
+  return { decode: 0, preprocess: 0, model: 0, cam: 0, readback: 0, encode: 0 };
+}
