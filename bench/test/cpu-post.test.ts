@@ -1,9 +1,8 @@
 import { colormapTable } from '@wgcam/core';
-import { colormapOverlay, referenceHeatmaps } from '@wgcam/core/reference';
+import { colormapOverlay, referenceHeatmaps, relativeL2 } from '@wgcam/core/reference';
 import { describe, expect, it } from 'vitest';
 import { cpuPostProcess, type CpuMethodInputs } from '../src/baselines/cpu-post.js';
 import { GRADIENT_METHODS } from '../src/baselines/feature-shape.js';
-import { relativeL2 } from '../src/stats/relative-l2.js';
 import { ACTIVATIONS, CLASSES, DENSE_KERNEL, GRADIENTS, IMAGES, SHAPE, SIZE, TARGETS } from './random-case.js';
 
 const shape4 = [SHAPE.batch, SHAPE.height, SHAPE.width, SHAPE.channels];

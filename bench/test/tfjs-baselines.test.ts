@@ -2,13 +2,12 @@
 // the GPU comparison with wgcam is in wgcam-agreement.test.ts).
 import * as tf from '@tensorflow/tfjs';
 import { colormapTable } from '@wgcam/core';
-import { channelRanges, referenceHeatmaps, scoreCamMasks } from '@wgcam/core/reference';
+import { channelRanges, referenceHeatmaps, relativeL2, scoreCamMasks } from '@wgcam/core/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRADIENT_METHODS } from '../src/baselines/feature-shape.js';
 import { constantChannels, scoreCamWeights, tfjsMasks } from '../src/baselines/tfjs-masks.js';
 import { lutTensor, tfjsPostProcess, type TfMethodInputs } from '../src/baselines/tfjs-post.js';
 import { seededUniform } from '../src/inputs/prng.js';
-import { relativeL2 } from '../src/stats/relative-l2.js';
 import { ACTIVATIONS, CLASSES, DENSE_KERNEL, GRADIENTS, IMAGES, SHAPE, SIZE, TARGETS } from './random-case.js';
 
 const shape4: [number, number, number, number] = [SHAPE.batch, SHAPE.height, SHAPE.width, SHAPE.channels];

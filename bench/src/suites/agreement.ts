@@ -1,5 +1,5 @@
 import type { Agreement } from '../report/result-types.js';
-import { byteDifferences, relativeL2 } from '../stats/relative-l2.js';
+import { byteDifferences, relativeL2 } from '@wgcam/core/reference';
 
 /** The gate every baseline must pass before its times count: heatmaps within 1e-4 relative L2. */
 export const HEATMAP_TOLERANCE = 1e-4;

@@ -10,7 +10,7 @@ import { submitTfWork, tensorBuffer } from '../gpu/tf-queue.js';
 import type { BenchModel } from '../models/bench-model.js';
 import type { ScoreCamPlan } from '../plan.js';
 import type { Agreement, ScoreCamResult } from '../report/result-types.js';
-import { relativeL2 } from '../stats/relative-l2.js';
+import { relativeL2 } from '@wgcam/core/reference';
 import { SampleSet, wallSampleSet } from '../timing/sample-set.js';
 import type { SpanTimer } from '../timing/span-timer.js';
 import { agreement, agrees, HEATMAP_TOLERANCE } from './agreement.js';

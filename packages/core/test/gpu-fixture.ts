@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 // The core never imports an adapter; its tests borrow the Node one to get a device.
 import { createNodeDevice, type NodeDevice } from '@wgcam/node-adapter';
 import { CamEngine } from '../src/index.js';
+import { relativeL2 } from '../src/reference/index.js';
 
 export interface GpuContext {
   device: GPUDevice;
@@ -53,18 +54,6 @@ export function randomFloats(rng: () => number, n: number, low: number, high: nu
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = low + (high - low) * rng();
   return out;
-}
-
-/** Relative L2 error ‖a − b‖ / ‖b‖ (absolute when b is all zeros). */
-export function relativeL2(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = actual[i]! - expected[i]!;
-    diff += d * d;
-    norm += expected[i]! * expected[i]!;
-  }
-  return norm > 0 ? Math.sqrt(diff / norm) : Math.sqrt(diff);
 }
 
 /** Fails with a table of the first mismatching indices when the relative L2 error exceeds `tolerance`. */

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset, SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
 import { METHOD_NAMES } from '@wgcam/core';
+import { relativeL2 } from '@wgcam/core/reference';
 import { evaluateLocalization, Explainer } from '@wgcam/core/tfjs';
 import { BUNDLED_MODEL } from '../src/explain/bundled.js';
 import { loadModel, useTfjsWebGpu } from '../src/index.js';
@@ -26,15 +27,6 @@ beforeAll(async () => {
   graph = new Explainer(graphModel, { layer: `${layers.split.layer}/Relu` });
 });
 
-function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return n > 0 ? Math.sqrt(d / n) : Math.sqrt(d);
-}
 
 describe('the bundled model', () => {
   // Score-CAM runs 64 masked forwards per image on a software GPU: fewer images for it.

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CamEngine, METHOD_NAMES, type MethodName } from '@wgcam/core';
-import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
+import { channelRanges, relativeL2, scoreCamMasks } from '@wgcam/core/reference';
 import { bridgeCounters, Explainer, GradientError, ModelError, toModelInput, UNIT_SCALE } from '@wgcam/core/tfjs';
 import { useTfjsWebGpu } from '../src/index.js';
 import { seededImage, tinyCnn } from './tiny-model.js';
@@ -12,15 +12,6 @@ let model: tf.LayersModel;
 let explainer: Explainer;
 const image = seededImage(3);
 
-function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return n > 0 ? Math.sqrt(d / n) : Math.sqrt(d);
-}
 
 beforeAll(async () => {
   await useTfjsWebGpu();

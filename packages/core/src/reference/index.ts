@@ -12,3 +12,4 @@ export { colormapOverlay } from './overlay.js';
 export { channelRanges, scoreCamMasks, scoreCamWeights } from './scorecam.js';
 export { referenceHeatmaps, referenceOverlay } from './pipeline.js';
 export type { ReferenceStages } from './pipeline.js';
+export { byteDifferences, relativeL2 } from './compare.js';

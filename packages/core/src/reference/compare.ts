@@ -1,3 +1,4 @@
+/** Comparisons the project's checks use: GPU results against float64 references, ways against ways. */
 /**
  * ‖actual − expected‖₂ / ‖expected‖₂; when the expected values are all zero (a constant
  * map normalises to zeros), the absolute norm ‖actual‖₂ instead, so zeros equal zeros.
