@@ -54,9 +54,9 @@ async function main(): Promise<number> {
   } else {
     results = await runInNode(mode, args.heavy);
   }
-  const files = writeResults(results, args.outDir ? resolve(args.outDir) : join(benchDir, 'results'), join(benchDir, 'README.md'));
+  const files = writeResults(results, args.outDir ? resolve(args.outDir) : join(benchDir, 'results'), join(benchDir, 'README.md'), join(benchDir, '..', 'README.md'));
   process.stdout.write(`\n${renderMarkdown(results)}\n`);
-  log(`wrote ${files.json}, ${files.markdown}, ${files.svg}${files.readme ? ` and the results section of ${files.readme}` : ''}`);
+  log(`wrote ${files.json}, ${files.markdown}, ${files.svg}${files.readmes.length > 0 ? ` and the results sections of ${files.readmes.join(', ')}` : ''}`);
   for (const failure of results.failures) log(`FAILED: ${failure}`);
   return results.failures.length === 0 ? 0 : 1;
 }

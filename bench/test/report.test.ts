@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { methodRows, scoreCamRow } from '../src/report/derive.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderChart } from '../src/report/svg-chart.js';
 import { evaluateTargets } from '../src/report/targets.js';
+import { writeResults } from '../src/report/write-results.js';
 import { modelCase, results, scoreCamCase } from './results-fixture.js';
 
 describe('derived figures', () => {
@@ -71,5 +75,33 @@ describe('writers', () => {
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     expect(svg.match(/<rect x="190" [^>]*height="9"/g)?.length).toBe(8);
     expect(svg).not.toContain('NaN');
+  });
+
+  it('puts a full run into both READMEs between their markers, and leaves them alone otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wgcam-bench-report-'));
+    try {
+      const benchReadme = join(dir, 'bench.md');
+      const projectReadme = join(dir, 'project.md');
+      const before = (name: string) => `# ${name}\nintro\n<!-- bench:${name}:start -->\nold\n<!-- bench:${name}:end -->\noutro\n`;
+      writeFileSync(benchReadme, before('results'));
+      writeFileSync(projectReadme, before('summary'));
+      const r = results();
+      const quick = { ...r, targets: evaluateTargets(r.cases, r.scoreCam) };
+      expect(writeResults(quick, join(dir, 'out'), benchReadme, projectReadme).readmes).toEqual([]);
+      expect(readFileSync(projectReadme, 'utf8')).toBe(before('summary'));
+      const written = writeResults({ ...quick, mode: 'full' }, join(dir, 'out'), benchReadme, projectReadme);
+      expect(written.readmes).toEqual([benchReadme, projectReadme]);
+      const bench = readFileSync(benchReadme, 'utf8');
+      expect(bench).toContain('### Post-processing per model, method and batch');
+      expect(bench).not.toContain('\nold\n');
+      expect(bench.endsWith('<!-- bench:results:end -->\noutro\n')).toBe(true);
+      const project = readFileSync(projectReadme, 'utf8');
+      expect(project).toMatch(/<!-- bench:summary:start -->\nLatest full run \(node, /);
+      expect(project).toContain('### Targets\n\n| target | goal | measured | met |');
+      expect(project).not.toContain('Post-processing per model');
+      expect(JSON.parse(readFileSync(join(dir, 'out', 'node-full.json'), 'utf8')).mode).toBe('full');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,31 @@ function environmentLine(results: BenchResults): string {
   return `${e.runtime}, ${adapter}${e.software ? ' (software GPU)' : ''}; TF.js backend ${e.tfBackend}; timing: ${e.clock === 'gpu-timestamp' ? 'GPU timestamp queries' : 'wall time around onSubmittedWorkDone'} (readbacks and CPU loops: wall time), an empty timed span takes ${ms(e.emptySpanMs)} ms; ${versions}; ${e.platform}${e.cpus ? `, ${e.cpus} CPUs` : ''}`;
 }
 
+function targetLines(results: BenchResults): string[] {
+  return [
+    '## Targets',
+    '',
+    ...table(
+      ['target', 'goal', 'measured', 'met'],
+      results.targets.map((t) => [t.name, t.goal, t.measured === null ? 'not run' : t.goal.includes('%') ? `${t.measured.toPrecision(3)}%` : t.goal.includes('×') ? times(t.measured) : String(t.measured), t.met === null ? '–' : t.met ? 'yes' : '**no**']),
+    ),
+    '',
+    ...results.targets.map((t) => `- ${t.name}: ${t.detail}`),
+    '',
+  ];
+}
+
+/**
+ * The environment and the targets table, for the project README.
+ *
+ * @example
+ * const summary = renderSummary(results);
+ */
+export function renderSummary(results: BenchResults): string {
+  const heading = targetLines(results).map((line) => (line.startsWith('## ') ? `#${line}` : line));
+  return [`Latest full run (${results.environment.runtime}, ${results.startedAt}): ${environmentLine(results)}`, '', ...heading].join('\n').trim();
+}
+
 /**
  * Renders the results as a markdown report.
  *
@@ -33,14 +58,7 @@ export function renderMarkdown(results: BenchResults): string {
       'baseline ÷ wgcam, post-processing including the readback of its outputs (CPU loops: readback of A and G + the loops).',
     '',
   );
-  lines.push('## Targets', '');
-  lines.push(
-    ...table(
-      ['target', 'goal', 'measured', 'met'],
-      results.targets.map((t) => [t.name, t.goal, t.measured === null ? 'not run' : t.goal.includes('%') ? `${t.measured.toPrecision(3)}%` : t.goal.includes('×') ? times(t.measured) : String(t.measured), t.met === null ? '–' : t.met ? 'yes' : '**no**']),
-    ),
-  );
-  lines.push('', ...results.targets.map((t) => `- ${t.name}: ${t.detail}`), '');
+  lines.push(...targetLines(results));
 
   lines.push('## Post-processing per model, method and batch', '');
   lines.push(
