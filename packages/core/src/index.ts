@@ -23,4 +23,4 @@ export type { ScoreCamVariant, ModelInputDims } from './scorecam-stages.js';
 export type { PoolStats } from './gpu/buffer-pool.js';
 export { DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, WgcamError } from './errors.js';
 export type { NonFiniteSource } from './errors.js';
-export { energyInside, pointingGameHit } from './metrics.js';
+export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';

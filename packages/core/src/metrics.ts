@@ -3,6 +3,19 @@
  */
 
 /**
+ * The heatmap's maximum: its flat index and its column and row (first maximum in
+ * row-major order on ties).
+ *
+ * @example
+ * const { x, y } = heatmapPeak(item.heatmap, heatmapSize.width);
+ */
+export function heatmapPeak(heatmap: ArrayLike<number>, width: number): { index: number; x: number; y: number } {
+  let best = 0;
+  for (let i = 1; i < heatmap.length; i++) if (heatmap[i]! > heatmap[best]!) best = i;
+  return { index: best, x: best % width, y: Math.floor(best / width) };
+}
+
+/**
  * Pointing game (Zhang et al. 2016): 1 when the heatmap's maximum lies inside the mask,
  * else 0. Ties go to the first maximum in row-major order; an all-zero heatmap misses.
  *
@@ -11,8 +24,7 @@
  */
 export function pointingGameHit(heatmap: ArrayLike<number>, mask: ArrayLike<number>): 0 | 1 {
   if (heatmap.length !== mask.length) throw new Error(`heatmap has ${heatmap.length} values but the mask ${mask.length}`);
-  let best = 0;
-  for (let i = 1; i < heatmap.length; i++) if (heatmap[i]! > heatmap[best]!) best = i;
+  const best = heatmapPeak(heatmap, 1).index;
   return heatmap[best]! > 0 && mask[best]! > 0 ? 1 : 0;
 }
 

@@ -1,3 +1,4 @@
+import { heatmapPeak } from '@wgcam/core';
 import type { PixelSize } from '@wgcam/web-adapter';
 import { BufferUsage, MapMode } from '@wgcam/web-adapter';
 
@@ -40,10 +41,7 @@ export async function readFrameProbe(device: GPUDevice, heatmapBuffer: GPUBuffer
     copyOut(device, imageBuffer, imageSize.width * imageSize.height * 4),
   ]);
   const heatmap = new Float32Array(heat);
-  let best = 0;
-  for (let i = 1; i < heatmap.length; i++) if (heatmap[i]! > heatmap[best]!) best = i;
-  const cellX = best % heatmapSize.width;
-  const cellY = Math.floor(best / heatmapSize.width);
+  const { x: cellX, y: cellY } = heatmapPeak(heatmap, heatmapSize.width);
   const peak = { x: ((cellX + 0.5) * imageSize.width) / heatmapSize.width, y: ((cellY + 0.5) * imageSize.height) / heatmapSize.height };
   return { heatmap, heatmapSize, image: new Uint8Array(pixels), imageSize, peak };
 }

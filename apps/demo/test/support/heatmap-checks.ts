@@ -1,15 +1,10 @@
 // Decides, for a frame sampled from the page, which video frame it shows and whether the
 // heatmap's maximum falls on that frame's shape.
+import type { DemoProbe } from '../../src/test-hooks.js';
 import { lumaThumbnail, type ShapesVideo, type VideoFrameTruth } from './shapes-video.js';
 
-/** What the page's probe returns (see src/test-hooks.ts). */
-export interface PageProbe {
-  readonly heatmap: number[];
-  readonly heatmapSize: { readonly width: number; readonly height: number };
-  readonly imageBase64: string;
-  readonly imageSize: { readonly width: number; readonly height: number };
-  readonly peak: { readonly x: number; readonly y: number };
-}
+/** What the page's probe returns. */
+export type PageProbe = DemoProbe;
 
 export interface PeakVerdict {
   readonly frame: number;

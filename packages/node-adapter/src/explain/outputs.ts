@@ -70,10 +70,3 @@ export async function writePanel(out: string, stem: string, original: RgbaImage,
   await writeFileAtomic(path, renderPanel(tiles, title));
   return path;
 }
-
-/** Column and row of the heatmap's maximum. */
-export function heatmapArgmax(heatmap: Float32Array, width: number): { x: number; y: number } {
-  let best = 0;
-  for (let i = 1; i < heatmap.length; i++) if (heatmap[i]! > heatmap[best]!) best = i;
-  return { x: best % width, y: Math.floor(best / width) };
-}

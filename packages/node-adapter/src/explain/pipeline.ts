@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import type { MethodName } from '@wgcam/core';
+import { heatmapPeak, type MethodName } from '@wgcam/core';
 import type { Explainer, Explanation, ExplanationItem } from '@wgcam/core/tfjs';
 import { OutputError } from '../errors.js';
 import type { RgbaImage } from '../io/images.js';
-import { heatmapArgmax, writeMethodOutputs, writePanel } from './outputs.js';
+import { writeMethodOutputs, writePanel } from './outputs.js';
 import type { RunSettings } from './settings.js';
 import { emptyTimings, type ImageExplanation, type ImageReport } from './types.js';
 
@@ -184,7 +184,10 @@ async function explainGroup(
       report.class ??= top.classIndex;
       if (top.label !== undefined) report.label ??= top.label;
       report.probability ??= top.probability;
-      report.argmax ??= heatmapArgmax(items[0]!.heatmap, explanation.heatmapSize.width);
+      if (!report.argmax) {
+        const { x, y } = heatmapPeak(items[0]!.heatmap, explanation.heatmapSize.width);
+        report.argmax = { x, y };
+      }
       const share = 1 / group.length;
       for (const stage of ['preprocess', 'model', 'cam', 'readback'] as const) report.timings[stage] += explanation.timings[stage] * share;
       if (outcome.details) {
