@@ -54,15 +54,28 @@ export function encodeCamWeights(inputs: StageInputs, denseKernel: GPUBuffer, ta
   return weights;
 }
 
+/**
+ * Invocations that share one map cell's sum over C channels: about eight channels each,
+ * a power of two up to the workgroup's 64. A software GPU pays for every workgroup and
+ * barrier, so a small C packs several cells into one workgroup instead of idling lanes.
+ */
+export function reductionLanes(channels: number): number {
+  let lanes = 1;
+  while (lanes < 64 && lanes * 2 * 8 <= channels) lanes *= 2;
+  return lanes;
+}
+
 /** map = ReLU(Σ_c w·A), [B·K, h·w]. */
 export function encodeWeightedSum(inputs: StageInputs, weights: GPUBuffer): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
+  const lanes = reductionLanes(dims.channels);
   batch.run({
     kernel: 'weighted_sum_relu',
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
     buffers: { activations: inputs.activations, weights, maps: out, status: inputs.status },
-    workgroups: maps(dims) * positions(dims),
+    overrides: { LANES: lanes },
+    workgroups: Math.ceil((maps(dims) * positions(dims) * lanes) / 64),
   });
   return out;
 }
@@ -71,12 +84,13 @@ export function encodeWeightedSum(inputs: StageInputs, weights: GPUBuffer): GPUB
 export function encodeElementwiseSum(inputs: StageInputs, gradients: GPUBuffer, reluGradients: boolean): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
+  const lanes = reductionLanes(dims.channels);
   batch.run({
     kernel: 'elementwise_sum_relu',
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
     buffers: { activations: inputs.activations, gradients, maps: out, status: inputs.status },
-    overrides: { RELU_GRADIENTS: reluGradients ? 1 : 0 },
-    workgroups: maps(dims) * positions(dims),
+    overrides: { RELU_GRADIENTS: reluGradients ? 1 : 0, LANES: lanes },
+    workgroups: Math.ceil((maps(dims) * positions(dims) * lanes) / 64),
   });
   return out;
 }

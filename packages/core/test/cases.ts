@@ -26,6 +26,12 @@ export const CASES: readonly TestCase[] = [
   { height: 28, width: 28, channels: 64, batch: 4, targets: 3, size: { height: 64, width: 64 } },
   { height: 28, width: 28, channels: 2048, batch: 1, targets: 1, size: undefined },
   { height: 28, width: 28, channels: 3, batch: 1, targets: 1, size: { height: 28, width: 28 } },
+  // Channel counts that give every reduction lane width of the map kernels (2, 4, 16, 32),
+  // with cell counts that leave the last workgroup partly empty.
+  { height: 3, width: 5, channels: 20, batch: 3, targets: 2, size: { height: 11, width: 7 } },
+  { height: 6, width: 6, channels: 40, batch: 1, targets: 1, size: undefined },
+  { height: 4, width: 3, channels: 200, batch: 2, targets: 1, size: { height: 9, width: 9 } },
+  { height: 9, width: 2, channels: 300, batch: 1, targets: 2, size: undefined },
 ];
 
 export const CLASSES = 10;

@@ -3,10 +3,11 @@
 //   HiResCAM  (RELU_GRADIENTS = false): map[b,k,s] = ReLU( Σ_c G[b,k,s,c] · A[b,s,c] )
 //   Layer-CAM (RELU_GRADIENTS = true):  map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c]) · A[b,s,c] )
 //
-// One workgroup per (b·k, s), reducing over C in workgroup memory like
-// weighted_sum_relu. Non-finite inputs raise status[0] / status[1].
+// LANES invocations per (b·k, s) cell, 64 / LANES cells per workgroup, reducing over C
+// in workgroup memory like weighted_sum_relu. Non-finite inputs raise status[0] / status[1].
 
 override RELU_GRADIENTS: bool = false;
+override LANES: u32 = 64u;  // a power of two, 1..64
 
 struct Params {
   maps: u32,       // B·K
@@ -30,7 +31,8 @@ fn is_finite(x: f32) -> bool {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let cell = wid.x + wid.y * nwg.x;
+  let lane = lid % LANES;
+  let cell = (wid.x + wid.y * nwg.x) * (64u / LANES) + lid / LANES;
   let in_range = cell < params.maps * params.positions;
   var sum = 0.0;
   if (in_range) {
@@ -41,7 +43,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let gradient_row = cell * params.channels;
     var finite_a = true;
     var finite_g = true;
-    for (var c = lid; c < params.channels; c += 64u) {
+    for (var c = lane; c < params.channels; c += LANES) {
       let a = activations[activation_row + c];
       var g = gradients[gradient_row + c];
       finite_a = finite_a && is_finite(a);
@@ -54,9 +56,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   partial[lid] = sum;
   workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+  // The loop bound is an override, so every invocation reaches the same barriers.
+  for (var stride = LANES / 2u; stride > 0u; stride >>= 1u) {
+    if (lane < stride) { partial[lid] += partial[lid + stride]; }
     workgroupBarrier();
   }
-  if (in_range && lid == 0u) { maps[cell] = max(partial[0], 0.0); }
+  if (in_range && lane == 0u) { maps[cell] = max(partial[lid], 0.0); }
 }

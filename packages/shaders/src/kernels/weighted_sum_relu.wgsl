@@ -2,9 +2,12 @@
 //
 //   map[b,k,s] = ReLU( Σ_c w[b,k,c] · A[b,s,c] )
 //
-// One workgroup per (b·k, s): its 64 invocations stride over the C channels of one
-// contiguous row of A, then reduce their partial sums in workgroup memory. Non-finite
-// activations raise status[0].
+// LANES invocations per (b·k, s) cell, 64 / LANES cells per workgroup: the lanes of a
+// cell stride over the C channels of one contiguous row of A, then reduce their partial
+// sums in workgroup memory. The host picks LANES from C so that few channels do not cost
+// one workgroup (and its barriers) per cell. Non-finite activations raise status[0].
+
+override LANES: u32 = 64u;  // a power of two, 1..64
 
 struct Params {
   maps: u32,       // B·K
@@ -28,7 +31,8 @@ fn is_finite(x: f32) -> bool {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let cell = wid.x + wid.y * nwg.x;  // uniform across the workgroup
+  let lane = lid % LANES;
+  let cell = (wid.x + wid.y * nwg.x) * (64u / LANES) + lid / LANES;
   let in_range = cell < params.maps * params.positions;
   var sum = 0.0;
   if (in_range) {
@@ -38,7 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let row = (image * params.positions + s) * params.channels;
     let weight_row = map * params.channels;
     var finite = true;
-    for (var c = lid; c < params.channels; c += 64u) {
+    for (var c = lane; c < params.channels; c += LANES) {
       let a = activations[row + c];
       finite = finite && is_finite(a);
       sum += weights[weight_row + c] * a;
@@ -47,9 +51,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   partial[lid] = sum;
   workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+  // The loop bound is an override, so every invocation reaches the same barriers.
+  for (var stride = LANES / 2u; stride > 0u; stride >>= 1u) {
+    if (lane < stride) { partial[lid] += partial[lid + stride]; }
     workgroupBarrier();
   }
-  if (in_range && lid == 0u) { maps[cell] = max(partial[0], 0.0); }
+  if (in_range && lane == 0u) { maps[cell] = max(partial[lid], 0.0); }
 }
