@@ -61,6 +61,7 @@ describe('wgcam explain', () => {
     for (const line of lines) {
       expect(line['ok']).toBe(true);
       expect(['circle', 'square', 'triangle', 'star', 'cross']).toContain(line['label']);
+      expect(line['target']).toEqual({ class: line['class'], label: line['label'] });
       const argmax = line['argmax'] as { x: number; y: number };
       expect(argmax.x).toBeLessThan(20);
       expect(argmax.y).toBeLessThan(10);

@@ -97,8 +97,9 @@ describe('explainFile / explainImage', () => {
     await expect(explainImage(seededImage(1), { model: join(work, 'nope.json') })).rejects.toThrow(ModelLoadError);
     writeFileSync(join(work, 'blocker'), 'a file where a folder should be');
     await expect(explainFile(join(work, 'images', 'one.png'), { model, out: join(work, 'blocker', 'out') })).rejects.toThrow(OutputError);
-    const after = await explainImage(seededImage(1), { model });
+    const after = await explainImage(seededImage(1), { model, target: 'star' });
     expect(after.ok).toBe(true);
+    expect(after.target).toEqual({ class: 3, label: 'star' });
   });
 });
 
@@ -136,5 +137,20 @@ describe('explainFiles and ExplainSession', () => {
     session.dispose();
     expect(loaded.layers.length).toBeGreaterThan(0);
     loaded.dispose();
+  });
+
+  it("skips CAM under method 'all' when the model has no GAP → Dense head, and says why", async () => {
+    const input = tf.input({ shape: [12, 12, 3] });
+    const features = tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }).apply(input) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(features) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) }).apply(flat) as tf.SymbolicTensor;
+    const flatHead = tf.model({ inputs: input, outputs: logits });
+    const session = await ExplainSession.open({ model: flatHead });
+    const result = await session.explainImage(seededImage(6, 12, 12), { method: 'all' });
+    expect(result.methods.map((m) => m.method)).toEqual(['gradcam', 'gradcam++', 'xgradcam', 'layercam', 'hirescam', 'scorecam']);
+    expect(result.skipped).toEqual([{ method: 'cam', reason: expect.stringMatching(/CAM needs global average pooling/) as unknown as string }]);
+    await expect(session.explainImage(seededImage(6, 12, 12), { method: 'cam' })).rejects.toThrow(/Use Grad-CAM instead/);
+    session.dispose();
+    flatHead.dispose();
   });
 });

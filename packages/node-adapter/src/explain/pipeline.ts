@@ -184,6 +184,10 @@ async function explainGroup(
       report.class ??= top.classIndex;
       if (top.label !== undefined) report.label ??= top.label;
       report.probability ??= top.probability;
+      if (!report.target) {
+        const first = items[0]!;
+        report.target = { class: first.classIndex, ...(first.label !== undefined ? { label: first.label } : {}) };
+      }
       if (!report.argmax) {
         const { x, y } = heatmapPeak(items[0]!.heatmap, explanation.heatmapSize.width);
         report.argmax = { x, y };

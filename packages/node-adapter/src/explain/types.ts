@@ -62,7 +62,9 @@ export interface ImageReport {
   class?: number;
   label?: string;
   probability?: number;
-  /** Heatmap maximum of the first method's first target, in heatmap pixels. */
+  /** The class the first method's first heatmap explains (the top-1 class unless a target was given). */
+  target?: { class: number; label?: string };
+  /** Maximum of that heatmap, in heatmap pixels. */
   argmax?: { x: number; y: number };
   /** Methods that do not apply to this model (CAM without a GAP → dense head), with why. */
   skipped?: { method: MethodName; reason: string }[];
