@@ -97,10 +97,10 @@ export async function runPipeline(
       }),
     );
   };
-  const write = (index: number, work: Promise<unknown>, context: string): void => {
-    const started = performance.now();
-    const done = work.then(
-      () => void (reports[index]!.timings.encode += performance.now() - started),
+  const write = (index: number, work: (onEncoded: (ms: number) => void) => Promise<unknown>, context: string): void => {
+    const timings = reports[index]!.timings;
+    const done = work((ms) => (timings.encode += ms)).then(
+      () => undefined,
       (error: unknown) => fail(index, asError(error), context),
     );
     pendingWrites.set(index, [...(pendingWrites.get(index) ?? []), done]);
@@ -143,7 +143,7 @@ interface GroupState {
 }
 
 type Fail = (index: number, error: Error, context?: string) => void;
-type Write = (index: number, work: Promise<unknown>, context: string) => void;
+type Write = (index: number, work: (onEncoded: (ms: number) => void) => Promise<unknown>, context: string) => void;
 
 async function explainGroup(
   explainer: Explainer,
@@ -208,7 +208,11 @@ async function explainGroup(
       if (settings.choices.panel) panels.set(g.index, [...(panels.get(g.index) ?? []), { method, item: items[0]! }]);
       if (settings.out !== undefined) {
         const out = settings.out;
-        write(g.index, writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices).then((paths) => report.outputs.push(...paths)), `writing ${method} outputs failed`);
+        write(
+          g.index,
+          (onEncoded) => writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices, onEncoded).then((paths) => report.outputs.push(...paths)),
+          `writing ${method} outputs failed`,
+        );
       }
     });
   }
@@ -219,6 +223,6 @@ async function explainGroup(
     const overlays = panels.get(g.index);
     if (outcome.errors[g.index] || !overlays) continue;
     const title = `${report.file} — ${report.label ?? report.class} (${((report.probability ?? 0) * 100).toFixed(1)}%)`;
-    write(g.index, writePanel(out, sources[g.index]!.stem, g.image!, overlays, title).then((path) => report.outputs.push(path)), 'writing the panel failed');
+    write(g.index, (onEncoded) => writePanel(out, sources[g.index]!.stem, g.image!, overlays, title, onEncoded).then((path) => report.outputs.push(path)), 'writing the panel failed');
   }
 }

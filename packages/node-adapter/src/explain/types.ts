@@ -51,6 +51,7 @@ export interface StageTimings {
   model: number;
   cam: number;
   readback: number;
+  /** CPU time spent encoding this image's PNG / .npy files and panel (file writes overlap other work). */
   encode: number;
 }
 
