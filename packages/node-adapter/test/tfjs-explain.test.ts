@@ -2,10 +2,11 @@
 // on the same activations and gradients read back, nothing leaks, A and G stay on the GPU.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CamEngine, METHOD_NAMES, type MethodName } from '@wgcam/core';
-import { channelRanges, relativeL2, scoreCamMasks } from '@wgcam/core/reference';
-import { bridgeCounters, Explainer, GradientError, ModelError, toModelInput, UNIT_SCALE } from '@wgcam/core/tfjs';
+import { METHOD_NAMES, type MethodName } from '@wgcam/core';
+import { relativeL2 } from '@wgcam/core/reference';
+import { bridgeCounters, Explainer, GradientError, ModelError } from '@wgcam/core/tfjs';
 import { useTfjsWebGpu } from '../src/index.js';
+import { lowerApiHeatmapOf } from './lower-api.js';
 import { seededImage, tinyCnn } from './tiny-model.js';
 
 let model: tf.LayersModel;
@@ -19,40 +20,7 @@ beforeAll(async () => {
   explainer = new Explainer(model, { labels: ['a', 'b', 'c', 'd', 'e'] });
 });
 
-/** What the lower API gives on A and G computed by TF.js and read back to the CPU. */
-async function lowerApiHeatmap(method: MethodName, target: number): Promise<Float32Array> {
-  const engine = explainer.engine;
-  const split = explainer.split;
-  const input = toModelInput([image], split.inputShape, UNIT_SCALE);
-  const { activations, logits } = split.forward(input);
-  const A = (await activations.data()) as Float32Array;
-  const shape = activations.shape;
-  const size = { height: image.height, width: image.width };
-  let options: Parameters<CamEngine['compute']>[0];
-  if (method === 'cam') {
-    const kernel = split.denseKernel() as tf.Tensor2D;
-    options = { method, activations: { data: A, shape }, denseKernel: { data: (await kernel.data()) as Float32Array, shape: kernel.shape }, targets: target, size };
-  } else if (method === 'scorecam') {
-    const dims = { batch: 1, height: shape[1], width: shape[2], channels: shape[3], targets: 1 };
-    const model3 = { height: 16, width: 16, channels: 3 };
-    const x = (await input.data()) as Float32Array;
-    const masks = scoreCamMasks(A, channelRanges(A, dims, model3), x, dims, model3, 0, dims.channels);
-    const masked = tf.tensor4d(Float32Array.from(masks), [dims.channels, 16, 16, 3]);
-    const scores = split.logits(masked);
-    options = { method, activations: { data: A, shape }, scoreCam: { scores: { data: (await scores.data()) as Float32Array, shape: scores.shape }, inputSize: model3 }, targets: target, size };
-    tf.dispose([masked, scores]);
-  } else {
-    const oneHot = tf.oneHot(tf.tensor1d([target], 'int32'), split.classes).toFloat();
-    const G = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(split.head(a as tf.Tensor4D, input), oneHot)))(activations);
-    options = { method, activations: { data: A, shape }, gradients: { data: (await G.data()) as Float32Array, shape }, size };
-    tf.dispose([oneHot, G]);
-  }
-  tf.dispose([input, activations, logits]);
-  const result = engine.compute(options);
-  const heatmap = await result.readHeatmap();
-  result.release();
-  return heatmap;
-}
+const lowerApiHeatmap = (method: MethodName, target: number): Promise<Float32Array> => lowerApiHeatmapOf(explainer, image, method, target);
 
 describe('explain() on a LayersModel, webgpu backend', () => {
   it('picks the last 4-D layer automatically and reports it', async () => {

@@ -1,0 +1,42 @@
+// The reference path of the TF.js tests: activations and gradients computed by TF.js, read
+// back to the CPU, and given to the engine's lower API (Score-CAM masks from float64).
+import * as tf from '@tensorflow/tfjs';
+import type { CamEngine, MethodName } from '@wgcam/core';
+import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
+import { toModelInput, UNIT_SCALE, type Explainer, type RgbaPixels } from '@wgcam/core/tfjs';
+
+/** What the lower API gives on A and G computed by TF.js and read back to the CPU. */
+export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels, method: MethodName, target: number): Promise<Float32Array> {
+  const engine = explainer.engine;
+  const split = explainer.split;
+  const input = toModelInput([image], split.inputShape, UNIT_SCALE);
+  const { activations, logits } = split.forward(input);
+  const A = (await activations.data()) as Float32Array;
+  const shape = activations.shape;
+  const size = { height: image.height, width: image.width };
+  let options: Parameters<CamEngine['compute']>[0];
+  if (method === 'cam') {
+    const kernel = split.denseKernel() as tf.Tensor2D;
+    options = { method, activations: { data: A, shape }, denseKernel: { data: (await kernel.data()) as Float32Array, shape: kernel.shape }, targets: target, size };
+  } else if (method === 'scorecam') {
+    const dims = { batch: 1, height: shape[1], width: shape[2], channels: shape[3], targets: 1 };
+    const [inputHeight, inputWidth, inputChannels] = split.inputShape;
+    const model3 = { height: inputHeight, width: inputWidth, channels: inputChannels };
+    const x = (await input.data()) as Float32Array;
+    const masks = scoreCamMasks(A, channelRanges(A, dims, model3), x, dims, model3, 0, dims.channels);
+    const masked = tf.tensor4d(Float32Array.from(masks), [dims.channels, inputHeight, inputWidth, inputChannels]);
+    const scores = split.logits(masked);
+    options = { method, activations: { data: A, shape }, scoreCam: { scores: { data: (await scores.data()) as Float32Array, shape: scores.shape }, inputSize: model3 }, targets: target, size };
+    tf.dispose([masked, scores]);
+  } else {
+    const oneHot = tf.oneHot(tf.tensor1d([target], 'int32'), split.classes).toFloat();
+    const G = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(split.head(a as tf.Tensor4D, input), oneHot)))(activations);
+    options = { method, activations: { data: A, shape }, gradients: { data: (await G.data()) as Float32Array, shape }, size };
+    tf.dispose([oneHot, G]);
+  }
+  tf.dispose([input, activations, logits]);
+  const result = engine.compute(options);
+  const heatmap = await result.readHeatmap();
+  result.release();
+  return heatmap;
+}

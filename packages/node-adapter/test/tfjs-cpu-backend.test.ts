@@ -1,0 +1,62 @@
+// The TF.js path on the cpu backend: no GPUDevice to share, so the engine runs on its own
+// Dawn device and each activation / gradient tensor is uploaded once. Heatmaps must equal
+// the lower API's on the same values, and nothing may leak.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CamEngine, InvalidInputError, METHOD_NAMES } from '@wgcam/core';
+import { relativeL2 } from '@wgcam/core/reference';
+import { bridgeCounters, Explainer } from '@wgcam/core/tfjs';
+import { createNodeDevice, type NodeDevice } from '../src/index.js';
+import { lowerApiHeatmapOf } from './lower-api.js';
+import { seededImage, tinyCnn } from './tiny-model.js';
+
+let node: NodeDevice;
+let engine: CamEngine;
+let model: tf.LayersModel;
+let explainer: Explainer;
+const image = seededImage(5);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  node = await createNodeDevice();
+  engine = new CamEngine(node.device);
+  model = tinyCnn(9);
+  explainer = new Explainer(model, { engine });
+});
+afterAll(() => {
+  explainer.dispose();
+  engine.destroy();
+  node.destroy();
+});
+
+describe('explain() on the cpu backend with an engine of its own', () => {
+  it.each(METHOD_NAMES)('%s equals the lower API and uploads its inputs once', async (method) => {
+    expect(tf.getBackend()).toBe('cpu');
+    const before = { ...bridgeCounters };
+    const result = await explainer.explain(image, { method, target: 1, scoreCam: { batchSize: 5 } });
+    // A, and G (the dense kernel for CAM; for Score-CAM the model input, then each chunk's
+    // scores: 12 channels in chunks of 5): uploads of the values, never a zero-copy bridge.
+    expect(bridgeCounters.readBack - before.readBack).toBe(method === 'scorecam' ? 2 + Math.ceil(12 / 5) : 2);
+    expect(bridgeCounters.zeroCopy).toBe(before.zeroCopy);
+    const expected = await lowerApiHeatmapOf(explainer, image, method, 1);
+    expect(relativeL2(result.items[0]!.heatmap, expected)).toBeLessThan(1e-5);
+    expect(result.items[0]!.heatmap.some((v) => v > 0)).toBe(true);
+  });
+
+  it('leaks no tensors or engine buffers over 50 explanations', async () => {
+    await explainer.explain(image, { method: 'gradcam++' });
+    const tensors = tf.memory().numTensors;
+    const created = engine.poolStats().created;
+    for (let i = 0; i < 50; i++) await explainer.explain(image, { method: i % 2 ? 'gradcam++' : 'layercam' });
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(engine.poolStats().created).toBe(created);
+  });
+
+  it('without an engine, says how to get one', async () => {
+    const bare = new Explainer(model);
+    const tensors = tf.memory().numTensors;
+    await expect(bare.explain(image, { method: 'gradcam' })).rejects.toThrow(InvalidInputError);
+    await expect(bare.explain(image, { method: 'gradcam' })).rejects.toThrow(/pass \{ engine: new CamEngine\(device\) \}/);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
