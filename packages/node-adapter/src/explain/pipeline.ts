@@ -99,7 +99,9 @@ export async function runPipeline(
   };
   const write = (index: number, work: (onEncoded: (ms: number) => void) => Promise<unknown>, context: string): void => {
     const timings = reports[index]!.timings;
-    const done = work((ms) => (timings.encode += ms)).then(
+    // Encoding starts on the next turn of the event loop: by then the next method's or
+    // group's GPU work has been submitted, and encoding runs while the GPU computes.
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => work((ms) => (timings.encode += ms))).then(
       () => undefined,
       (error: unknown) => fail(index, asError(error), context),
     );
