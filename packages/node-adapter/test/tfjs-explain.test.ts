@@ -131,6 +131,24 @@ describe('bad input gives typed errors and leaks nothing', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a layer applied twice inside the model, and a model with two inputs', () => {
+    const x = tf.input({ shape: [8, 8, 3] });
+    const shared = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'shared' });
+    const a = shared.apply(x) as tf.SymbolicTensor;
+    const b = shared.apply(a) as tf.SymbolicTensor;
+    const merged = tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(merged) as tf.SymbolicTensor;
+    const twice = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(pooled) as tf.SymbolicTensor });
+    expect(() => new Explainer(twice, { layer: 'shared' }).split).toThrow(/'shared' is applied 2 times in the model/);
+
+    const y = tf.input({ shape: [8, 8, 3] });
+    const both = tf.layers.concatenate().apply([x, y]) as tf.SymbolicTensor;
+    const conv = tf.layers.conv2d({ filters: 2, kernelSize: 3 }).apply(both) as tf.SymbolicTensor;
+    const head = tf.layers.dense({ units: 2 }).apply(tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    expect(() => new Explainer(tf.model({ inputs: [x, y], outputs: head })).split).toThrow(/the model has 2 inputs/);
+    twice.dispose();
+  });
+
   it('an image with 2 channels', async () => {
     const twoChannels = tf.zeros([8, 8, 2]) as tf.Tensor3D;
     const before = tf.memory().numTensors;

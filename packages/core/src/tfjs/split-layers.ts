@@ -63,20 +63,25 @@ function logitsSource(model: tf.LayersModel): { tensor: Symbolic; softmaxDense: 
 /**
  * The symbolic output of `layer` inside this model's graph, found by walking back from
  * the logits. `layer.output` is not enough: once a layer has been applied again (as
- * every earlier split's head does) it has several outputs and `output` throws.
+ * every earlier split's head does) it has several outputs and `output` throws. A layer
+ * applied more than once inside the model itself has no single output to cut at.
  */
 function outputInGraph(layer: tf.layers.Layer, from: Symbolic): Symbolic | null {
   const seen = new Set<number>();
+  const uses = new Map<number, Symbolic>();
   const stack = [from];
   while (stack.length > 0) {
     const symbolic = stack.pop()!;
     if (seen.has(symbolic.id)) continue;
     seen.add(symbolic.id);
-    if (symbolic.sourceLayer === layer) return symbolic;
+    if (symbolic.sourceLayer === layer) uses.set(symbolic.id, symbolic);
     const node = symbolic.sourceLayer.inboundNodes[symbolic.nodeIndex];
     if (node) stack.push(...node.inputTensors);
   }
-  return null;
+  if (uses.size > 1) {
+    throw new ModelError(`layer '${layer.name}' is applied ${uses.size} times in the model, so it has no single output to explain; choose a layer that is used once`);
+  }
+  return uses.values().next().value ?? null;
 }
 
 function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
@@ -96,6 +101,7 @@ function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
  * const { activations, logits } = split.forward(input);
  */
 export function splitLayersModel(model: tf.LayersModel, layerName?: string): SplitModel {
+  if (model.inputs.length !== 1) throw new ModelError(`the model has ${model.inputs.length} inputs; wgcam explains single-input image classifiers`);
   const { layer, automatic } = pickLayer(model, layerName);
   const { tensor: logitsTensor, softmaxDense } = logitsSource(model);
   const cut = outputInGraph(layer, logitsTensor);
