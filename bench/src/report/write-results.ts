@@ -15,7 +15,7 @@ function replaceBetween(path: string, markers: readonly [string, string], body: 
   if (!existsSync(path)) return false;
   const text = readFileSync(path, 'utf8');
   const start = text.indexOf(markers[0]);
-  const end = text.indexOf(markers[1]);
+  const end = text.indexOf(markers[1], start);
   if (start < 0 || end < start) return false;
   writeFileSync(path, `${text.slice(0, start + markers[0].length)}\n${body}\n${text.slice(end)}`);
   return true;

@@ -134,7 +134,7 @@ describe('explainFiles and ExplainSession', () => {
     expect(session.layer).toEqual({ name: 'conv1', automatic: false });
     const result = await session.explainImage(seededImage(2), { method: 'hirescam', name: 'x.png' });
     expect(result.heatmapSize).toEqual({ width: 24, height: 20 });
-    session.dispose();
+    await session.dispose();
     expect(loaded.layers.length).toBeGreaterThan(0);
     loaded.dispose();
   });
@@ -150,7 +150,31 @@ describe('explainFiles and ExplainSession', () => {
     expect(result.methods.map((m) => m.method)).toEqual(['gradcam', 'gradcam++', 'xgradcam', 'layercam', 'hirescam', 'scorecam']);
     expect(result.skipped).toEqual([{ method: 'cam', reason: expect.stringMatching(/CAM needs global average pooling/) as unknown as string }]);
     await expect(session.explainImage(seededImage(6, 12, 12), { method: 'cam' })).rejects.toThrow(/Use Grad-CAM instead/);
-    session.dispose();
+    await session.dispose();
     flatHead.dispose();
+  });
+
+  it('a failed file write is an OutputError; an onProgress that throws fails the call after the batch; a disposed session refuses work', async () => {
+    // A folder where the overlay file should go makes its rename fail.
+    mkdirSync(join(work, 'clash', 'one.gradcam.png'), { recursive: true });
+    await expect(explainFile(join(work, 'images', 'one.png'), { model, out: join(work, 'clash') })).rejects.toThrow(OutputError);
+    const reports = await explainFiles([join(work, 'images', 'one.png'), join(work, 'images', 'two.png')], { model, out: join(work, 'clash') });
+    expect(reports.map((r) => r.ok)).toEqual([false, true]);
+    expect(reports[0]!.error).toMatch(/^writing gradcam outputs failed: /);
+
+    const session = await ExplainSession.open({ model });
+    const seen: string[] = [];
+    const failing = session.explainFiles([join(work, 'images', 'one.png'), join(work, 'images', 'two.png')], {
+      out: join(work, 'progress'),
+      onProgress: (r) => {
+        seen.push(r.file);
+        throw new Error('callback failed');
+      },
+    });
+    await expect(failing).rejects.toThrow('callback failed');
+    expect(seen.length).toBe(2);
+    expect(readdirSync(join(work, 'progress')).sort()).toEqual(['one.gradcam.png', 'two.gradcam.png']);
+    await session.dispose();
+    await expect(session.explainImage(seededImage(1))).rejects.toThrow(/disposed/);
   });
 });

@@ -67,6 +67,6 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
     if (reports.some((r) => !r.ok)) process.exitCode = 1;
   } finally {
     bar?.stop();
-    session.dispose();
+    await session.dispose();
   }
 }

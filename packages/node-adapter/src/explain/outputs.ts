@@ -2,10 +2,11 @@ import { basename, extname, join } from 'node:path';
 import type { Explanation, ExplanationItem } from '@wgcam/core/tfjs';
 import { METHODS, type MethodName } from '@wgcam/core';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { encodePng, type RgbaImage } from '../io/images.js';
+import type { CodecPool } from '../io/codec-pool.js';
+import type { RgbaImage } from '../io/images.js';
 import { writeNpy } from '../io/npy.js';
 import { grayHeatmap } from '../render/heatmap-gray.js';
-import { renderPanel, type PanelTile } from '../render/panel.js';
+import type { PanelTile } from '../render/panel.js';
 
 /** Which files to write besides the overlay. */
 export interface OutputChoices {
@@ -29,14 +30,6 @@ function targetSuffix(item: ExplanationItem, several: boolean): string {
   return several ? `.${(item.label ?? String(item.classIndex)).replace(/[^\w-]/g, '_')}` : '';
 }
 
-/** Runs `encode` and reports the milliseconds it took (the CPU work, not the file write). */
-function timed<T>(encode: () => T, onEncoded: (ms: number) => void): T {
-  const start = performance.now();
-  const bytes = encode();
-  onEncoded(performance.now() - start);
-  return bytes;
-}
-
 /** Writes one image's outputs for one method; returns the paths written. */
 export async function writeMethodOutputs(
   out: string,
@@ -45,8 +38,14 @@ export async function writeMethodOutputs(
   explanation: Explanation,
   items: readonly ExplanationItem[],
   choices: OutputChoices,
-  onEncoded: (ms: number) => void = () => {},
+  codecs: CodecPool,
+  onEncoded: (ms: number) => void,
 ): Promise<string[]> {
+  const png = async (image: RgbaImage): Promise<Uint8Array> => {
+    const { value, ms } = await codecs.encodePng(image);
+    onEncoded(ms);
+    return value;
+  };
   const written: string[] = [];
   const several = items.length > 1;
   const { width, height } = explanation.imageSize;
@@ -54,15 +53,18 @@ export async function writeMethodOutputs(
   for (const item of items) {
     const base = join(out, `${stem}.${method}${targetSuffix(item, several)}`);
     if (item.overlay) {
-      await writeFileAtomic(`${base}.png`, timed(() => encodePng({ data: item.overlay!, width, height }), onEncoded));
+      await writeFileAtomic(`${base}.png`, await png({ data: item.overlay, width, height }));
       written.push(`${base}.png`);
     }
     if (choices.grayPng) {
-      await writeFileAtomic(`${base}.heatmap.png`, timed(() => encodePng(grayHeatmap(item.heatmap, heat.width, heat.height)), onEncoded));
+      await writeFileAtomic(`${base}.heatmap.png`, await png(grayHeatmap(item.heatmap, heat.width, heat.height)));
       written.push(`${base}.heatmap.png`);
     }
     if (choices.npy) {
-      await writeFileAtomic(`${base}.heatmap.npy`, timed(() => writeNpy(item.heatmap, [heat.height, heat.width]), onEncoded));
+      const start = performance.now();
+      const npy = writeNpy(item.heatmap, [heat.height, heat.width]);
+      onEncoded(performance.now() - start);
+      await writeFileAtomic(`${base}.heatmap.npy`, npy);
       written.push(`${base}.heatmap.npy`);
     }
   }
@@ -76,13 +78,16 @@ export async function writePanel(
   original: RgbaImage,
   overlays: readonly { method: MethodName; item: ExplanationItem }[],
   title: string,
-  onEncoded: (ms: number) => void = () => {},
+  codecs: CodecPool,
+  onEncoded: (ms: number) => void,
 ): Promise<string> {
   const tiles: PanelTile[] = [{ image: original, caption: 'original' }];
   for (const { method, item } of overlays) {
     if (item.overlay) tiles.push({ image: { data: item.overlay, width: original.width, height: original.height }, caption: METHODS[method].title });
   }
   const path = join(out, `${stem}.panel.png`);
-  await writeFileAtomic(path, timed(() => renderPanel(tiles, title), onEncoded));
+  const { value, ms } = await codecs.renderPanel(tiles, title);
+  onEncoded(ms);
+  await writeFileAtomic(path, value);
   return path;
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { heatmapPeak, type MethodName } from '@wgcam/core';
 import type { Explainer, Explanation, ExplanationItem } from '@wgcam/core/tfjs';
 import { OutputError } from '../errors.js';
+import type { CodecPool, Timed } from '../io/codec-pool.js';
 import type { RgbaImage } from '../io/images.js';
 import { writeMethodOutputs, writePanel } from './outputs.js';
 import type { RunSettings } from './settings.js';
@@ -13,7 +14,8 @@ export interface ImageSource {
   readonly stem: string;
   /** Known before decoding (a missing path): the image fails without being read. */
   readonly problem?: Error;
-  load(): Promise<RgbaImage>;
+  /** The pixels, and the milliseconds decoding took (0 for pixels given in memory). */
+  load(): Promise<Timed<RgbaImage>>;
 }
 
 /** Per image: its report, its explanation when kept, and the error that failed it. */
@@ -35,12 +37,12 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 async function loadAll(sources: readonly ImageSource[], offset: number): Promise<Loaded[]> {
   return Promise.all(
     sources.map(async (source, i) => {
-      const start = performance.now();
       if (source.problem) return { index: offset + i, error: source.problem, ms: 0 };
       try {
-        return { index: offset + i, image: await source.load(), ms: performance.now() - start };
+        const { value, ms } = await source.load();
+        return { index: offset + i, image: value, ms };
       } catch (error) {
-        return { index: offset + i, error: asError(error), ms: performance.now() - start };
+        return { index: offset + i, error: asError(error), ms: 0 };
       }
     }),
   );
@@ -54,13 +56,15 @@ function notApplicable(method: MethodName, error: Error): boolean {
 /**
  * The one code path of `wgcam explain`, explainFile, explainImage and explainFiles:
  * images are decoded a batch ahead of the GPU, grouped by size, explained by every
- * method, and their files written atomically while the next group runs. One image's
- * failure never stops the others; `keep` holds heatmaps and overlays in memory.
+ * method, and their files encoded (on the codec threads) and written atomically while
+ * the next group runs. One image's failure never stops the others; `keep` holds heatmaps
+ * and overlays in memory. An exception thrown by `onProgress` is rethrown at the end.
  */
 export async function runPipeline(
   explainer: Explainer,
   sources: readonly ImageSource[],
   settings: RunSettings,
+  codecs: CodecPool,
   keep: boolean,
   onProgress?: (report: ImageReport) => void,
 ): Promise<PipelineOutcome> {
@@ -86,6 +90,7 @@ export async function runPipeline(
   const details: (ExplanationDetails | undefined)[] = sources.map(() => undefined);
   const pendingWrites = new Map<number, Promise<void>[]>();
   const finished: Promise<void>[] = [];
+  let progressError: unknown = null;
   const finish = (index: number): void => {
     finished.push(
       Promise.all(pendingWrites.get(index) ?? []).then(() => {
@@ -93,19 +98,24 @@ export async function runPipeline(
         report.ok = !errors[index];
         const kept = details[index];
         if (report.ok && kept) explanations[index] = { ...report, ok: true, class: kept.predictions[0]!.classIndex, probability: kept.predictions[0]!.probability, ...kept };
-        onProgress?.(report);
+        try {
+          onProgress?.(report);
+        } catch (error) {
+          progressError ??= error;
+        }
       }),
     );
   };
-  const write = (index: number, work: (onEncoded: (ms: number) => void) => Promise<unknown>, context: string): void => {
-    const timings = reports[index]!.timings;
-    // Encoding starts on the next turn of the event loop: by then the next method's or
-    // group's GPU work has been submitted, and encoding runs while the GPU computes.
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => work((ms) => (timings.encode += ms))).then(
-      () => undefined,
-      (error: unknown) => fail(index, asError(error), context),
-    );
-    pendingWrites.set(index, [...(pendingWrites.get(index) ?? []), done]);
+  const writes: Writes = {
+    start(index, work, context) {
+      const timings = reports[index]!.timings;
+      const done = work(codecs, (ms) => (timings.encode += ms)).then(
+        () => undefined,
+        (error: unknown) => fail(index, error instanceof OutputError ? error : new OutputError(asError(error).message, { cause: error }), context),
+      );
+      pendingWrites.set(index, [...(pendingWrites.get(index) ?? []), done]);
+    },
+    settled: (index) => Promise.all(pendingWrites.get(index) ?? []).then(() => errors[index] === undefined),
   };
 
   let next = loadAll(sources.slice(0, settings.batch), 0);
@@ -126,11 +136,12 @@ export async function runPipeline(
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     for (const group of groups.values()) {
-      await explainGroup(explainer, group, settings, { reports, errors, details: keep ? details : null }, fail, write, sources);
+      await explainGroup(explainer, group, settings, { reports, errors, details: keep ? details : null }, fail, writes, sources);
       for (const item of group) finish(item.index);
     }
   }
   await Promise.all(finished);
+  if (progressError !== null) throw progressError;
   return { reports, explanations, errors };
 }
 
@@ -145,7 +156,12 @@ interface GroupState {
 }
 
 type Fail = (index: number, error: Error, context?: string) => void;
-type Write = (index: number, work: (onEncoded: (ms: number) => void) => Promise<unknown>, context: string) => void;
+/** Output writing for one image: started without waiting, failures recorded on the image. */
+interface Writes {
+  start(index: number, work: (codecs: CodecPool, onEncoded: (ms: number) => void) => Promise<unknown>, context: string): void;
+  /** Resolves once the image's writes so far are done: true when none failed. */
+  settled(index: number): Promise<boolean>;
+}
 
 async function explainGroup(
   explainer: Explainer,
@@ -153,7 +169,7 @@ async function explainGroup(
   settings: RunSettings,
   outcome: GroupState,
   fail: Fail,
-  write: Write,
+  writes: Writes,
   sources: readonly ImageSource[],
 ): Promise<void> {
   const images = group.map((g) => g.image!);
@@ -210,9 +226,9 @@ async function explainGroup(
       if (settings.choices.panel) panels.set(g.index, [...(panels.get(g.index) ?? []), { method, item: items[0]! }]);
       if (settings.out !== undefined) {
         const out = settings.out;
-        write(
+        writes.start(
           g.index,
-          (onEncoded) => writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices, onEncoded).then((paths) => report.outputs.push(...paths)),
+          (codecs, onEncoded) => writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices, codecs, onEncoded).then((paths) => report.outputs.push(...paths)),
           `writing ${method} outputs failed`,
         );
       }
@@ -225,6 +241,15 @@ async function explainGroup(
     const overlays = panels.get(g.index);
     if (outcome.errors[g.index] || !overlays) continue;
     const title = `${report.file} — ${report.label ?? report.class} (${((report.probability ?? 0) * 100).toFixed(1)}%)`;
-    write(g.index, (onEncoded) => writePanel(out, sources[g.index]!.stem, g.image!, overlays, title, onEncoded).then((path) => report.outputs.push(path)), 'writing the panel failed');
+    const stem = sources[g.index]!.stem;
+    // The panel goes after the image's method files, and only when they were all written.
+    const settled = writes.settled(g.index);
+    writes.start(
+      g.index,
+      async (codecs, onEncoded) => {
+        if (await settled) report.outputs.push(await writePanel(out, stem, g.image!, overlays, title, codecs, onEncoded));
+      },
+      'writing the panel failed',
+    );
   }
 }

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '@wgcam/core';
 import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
-import { ImageFormatError, MAX_IMAGE_PIXELS, readImage, type RgbaImage } from '../io/images.js';
+import { CodecPool } from '../io/codec-pool.js';
+import { ImageFormatError, MAX_IMAGE_PIXELS, type RgbaImage } from '../io/images.js';
 import { loadModel } from '../model-loader.js';
 import { useTfjsWebGpu } from '../tfjs-backend.js';
 import { expandInputs } from './inputs.js';
@@ -51,7 +52,9 @@ function checkPixels(pixels: RgbaImage): void {
 function rethrowFirst(outcome: PipelineOutcome): ImageExplanation {
   const error = outcome.errors[0];
   if (error) throw error;
-  return outcome.explanations[0]!;
+  const explanation = outcome.explanations[0];
+  if (!explanation) throw new Error('the image was neither explained nor failed; this is a bug in wgcam');
+  return explanation;
 }
 
 /**
@@ -62,10 +65,12 @@ function rethrowFirst(outcome: PipelineOutcome): ImageExplanation {
  * const session = await ExplainSession.open({ model: 'models/shapes-cnn/model.json' });
  * const result = await session.explainFile('samples/star.png', { method: 'gradcam++', out: 'out' });
  * console.log(result.label, result.probability, result.outputs);
- * session.dispose();
+ * await session.dispose();
  */
 export class ExplainSession {
   private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private readonly codecs = CodecPool.create();
 
   private constructor(
     readonly explainer: Explainer,
@@ -105,8 +110,8 @@ export class ExplainSession {
     const settings = runSettings(options);
     checkPixels(pixels);
     const name = options.name ?? 'image';
-    const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => pixels };
-    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, true)));
+    const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => ({ value: pixels, ms: 0 }) };
+    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
   }
 
   /**
@@ -118,8 +123,8 @@ export class ExplainSession {
    */
   async explainFile(path: string, options: RunOptions = {}): Promise<ImageExplanation> {
     const settings = runSettings(options);
-    const source: ImageSource = { name: path, stem: basename(path, extname(path)), load: () => readImage(path) };
-    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, true)));
+    const source: ImageSource = { name: path, stem: basename(path, extname(path)), load: () => this.codecs.decodeFile(path) };
+    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
   }
 
   /**
@@ -138,20 +143,28 @@ export class ExplainSession {
       name: input.path,
       stem: stems[i]!,
       ...(input.problem ? { problem: new ImageFormatError(input.problem) } : {}),
-      load: () => readImage(input.path),
+      load: () => this.codecs.decodeFile(input.path),
     }));
     options.onStart?.(sources.length);
-    const outcome = await this.exclusive(() => runPipeline(this.explainer, sources, settings, false, options.onProgress));
+    const outcome = await this.exclusive(() => runPipeline(this.explainer, sources, settings, this.codecs, false, options.onProgress));
     return outcome.reports;
   }
 
-  /** Frees the cut model and, when the session loaded it, the model's weights. */
-  dispose(): void {
+  /**
+   * Waits for calls in progress, then frees the cut model, the codec threads and, when the
+   * session loaded it, the model's weights. Later calls are refused.
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue;
     this.explainer.dispose();
     if (this.ownedModel) this.ownedModel.dispose();
+    await this.codecs.destroy();
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new InvalidInputError('this ExplainSession was disposed; open a new one'));
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
     return run;

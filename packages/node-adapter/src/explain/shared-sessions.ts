@@ -7,6 +7,8 @@ import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOpti
 // One session per (model, layer, labels), so repeated calls load and cut a model once.
 const byPath = new Map<string, Promise<ExplainSession>>();
 const byModel = new WeakMap<ExplainableModel, Map<string, Promise<ExplainSession>>>();
+// Every session opened here and where it is cached, so that closeExplainSessions can free them all.
+const opened = new Map<Promise<ExplainSession>, { cache: Map<string, Promise<ExplainSession>>; key: string }>();
 
 function sessionFor(options: ModelOptions): Promise<ExplainSession> {
   const key = JSON.stringify([options.layer ?? null, options.labels ?? null]);
@@ -22,10 +24,15 @@ function sessionFor(options: ModelOptions): Promise<ExplainSession> {
   }
   let session = cache.get(cacheKey);
   if (!session) {
-    session = ExplainSession.open(options);
+    const opening = ExplainSession.open(options);
+    session = opening;
+    opened.set(opening, { cache, key: cacheKey });
     // A model that failed to load is tried again on the next call.
-    session.catch(() => cache.delete(cacheKey));
-    cache.set(cacheKey, session);
+    opening.catch(() => {
+      opened.delete(opening);
+      if (cache.get(cacheKey) === opening) cache.delete(cacheKey);
+    });
+    cache.set(cacheKey, opening);
   }
   return session;
 }
@@ -67,9 +74,14 @@ export async function explainFiles(paths: readonly string[], options: ModelOptio
   return (await sessionFor(options)).explainFiles(paths, options);
 }
 
-/** Disposes the models explainFile / explainImage / explainFiles loaded from paths. */
+/**
+ * Frees what explainFile / explainImage / explainFiles keep between calls (after calls in
+ * progress finish): the models they loaded from paths, the cut models, the codec threads.
+ * Models passed in as objects stay the caller's; later calls open new sessions.
+ */
 export async function closeExplainSessions(): Promise<void> {
-  const sessions = [...byPath.values()];
-  byPath.clear();
-  for (const session of await Promise.allSettled(sessions)) if (session.status === 'fulfilled') session.value.dispose();
+  const sessions = [...opened.keys()];
+  for (const [session, { cache, key }] of opened) if (cache.get(key) === session) cache.delete(key);
+  opened.clear();
+  for (const session of await Promise.allSettled(sessions)) if (session.status === 'fulfilled') await session.value.dispose();
 }
