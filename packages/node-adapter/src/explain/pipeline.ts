@@ -240,7 +240,9 @@ async function explainGroup(
     const report = outcome.reports[g.index]!;
     const overlays = panels.get(g.index);
     if (outcome.errors[g.index] || !overlays) continue;
-    const title = `${report.file} — ${report.label ?? report.class} (${((report.probability ?? 0) * 100).toFixed(1)}%)`;
+    const predicted = `${report.label ?? report.class} (${((report.probability ?? 0) * 100).toFixed(1)}%)`;
+    const explained = report.target && report.target.class !== report.class ? `; maps explain ${report.target.label ?? report.target.class}` : '';
+    const title = `${report.file} — predicted ${predicted}${explained}`;
     const stem = sources[g.index]!.stem;
     // The panel goes after the image's method files, and only when they were all written.
     const settled = writes.settled(g.index);
