@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, readNpy } from '../src/index.js';
 import { saveModel } from './save-model.js';
@@ -30,6 +31,15 @@ beforeAll(async () => {
   huge.writeUInt32BE(20000, 16);
   huge.writeUInt32BE(20000, 20);
   writeFileSync(join(work, 'huge.png'), huge);
+  const photo = new Uint8Array(jpeg.encode({ data: Buffer.from(seededImage(6, 45, 30).data), width: 45, height: 30 }, 90).data);
+  writeFileSync(join(work, 'photo.jpg'), photo);
+  writeFileSync(join(work, 'broken.jpg'), photo.subarray(0, Math.floor(photo.length / 3)));
+  // The same JPEG with its frame header (SOF0) claiming 20000×20000.
+  const hugeJpeg = Buffer.from(photo);
+  const sof = hugeJpeg.indexOf(Buffer.from([0xff, 0xc0]));
+  hugeJpeg.writeUInt16BE(20000, sof + 5);
+  hugeJpeg.writeUInt16BE(20000, sof + 7);
+  writeFileSync(join(work, 'huge.jpg'), hugeJpeg);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -88,6 +98,18 @@ describe('wgcam explain', () => {
     expect(run.stdout).toMatch(/missing\.png: missing\.png does not exist/);
     const files = readdirSync(join(work, 'out4'));
     expect(files.sort()).toEqual(['one.gradcam.png', 'tiny.gradcam.png']);
+  });
+
+  it('reads JPEG images, and refuses truncated and oversized ones', () => {
+    const run = wgcam('photo.jpg', 'broken.jpg', 'huge.jpg', '--out', 'out5', '--json');
+    expect(run.status).toBe(1);
+    const [photo, broken, huge] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: string; outputs: string[] });
+    expect(photo!.ok).toBe(true);
+    const overlay = decodeImage(readFileSync(join(work, photo!.outputs[0]!)));
+    expect([overlay.width, overlay.height]).toEqual([45, 30]);
+    expect(broken!.error).toMatch(/broken\.jpg could not be decoded \(corrupt or truncated JPEG\)/);
+    expect(huge!.error).toMatch(/huge\.jpg is 20000×20000, over the limit/);
+    expect(readdirSync(join(work, 'out5'))).toEqual(['photo.gradcam.png']);
   });
 
   it('reports an unwritable output folder for every image', () => {
