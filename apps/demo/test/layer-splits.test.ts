@@ -32,6 +32,21 @@ describe('LayerSplits', () => {
     splits.dispose();
   });
 
+  it('loads a model with layers that are no cut points, and refuses them only when picked', () => {
+    const input = tf.input({ shape: [8, 8, 3] });
+    const stem = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'stem' }).apply(input) as tf.SymbolicTensor;
+    const inner = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'inner' }).apply(stem) as tf.SymbolicTensor;
+    const block = tf.layers.add({ name: 'block_out' }).apply([stem, inner]) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(block) as tf.SymbolicTensor;
+    const residual = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(pooled) as tf.SymbolicTensor });
+    const splits = new LayerSplits(residual);
+    expect(splits.names).toEqual(['stem', 'inner', 'block_out']);
+    expect(splits.get(null).layer).toBe('block_out');
+    expect(() => splits.get('inner')).toThrow(/not a cut point/);
+    expect(splits.get('stem').layer).toBe('stem');
+    splits.dispose();
+  });
+
   it('refuses a model without a 4-D layer', () => {
     const input = tf.input({ shape: [8] });
     const dense = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor });

@@ -131,7 +131,7 @@ describe('bad input gives typed errors and leaks nothing', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a layer applied twice inside the model, and a model with two inputs', () => {
+  it('a layer applied twice inside the model, a model with two inputs, a layer inside a residual block', () => {
     const x = tf.input({ shape: [8, 8, 3] });
     const shared = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'shared' });
     const a = shared.apply(x) as tf.SymbolicTensor;
@@ -147,6 +147,16 @@ describe('bad input gives typed errors and leaks nothing', () => {
     const head = tf.layers.dense({ units: 2 }).apply(tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor) as tf.SymbolicTensor;
     expect(() => new Explainer(tf.model({ inputs: [x, y], outputs: head })).split).toThrow(/the model has 2 inputs/);
     twice.dispose();
+
+    // Inside a residual block: the prediction also depends on the path around the layer.
+    const stem = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'stem' }).apply(x) as tf.SymbolicTensor;
+    const inner = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'inner' }).apply(stem) as tf.SymbolicTensor;
+    const block = tf.layers.add({ name: 'block_out' }).apply([stem, inner]) as tf.SymbolicTensor;
+    const residual = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(tf.layers.globalAveragePooling2d({}).apply(block) as tf.SymbolicTensor) as tf.SymbolicTensor });
+    expect(() => new Explainer(residual, { layer: 'inner' }).split).toThrow(ModelError);
+    expect(() => new Explainer(residual, { layer: 'inner' }).split).toThrow(/'inner' is not a cut point of the model/);
+    expect(new Explainer(residual, { layer: 'block_out' }).split.layer).toBe('block_out');
+    residual.dispose();
   });
 
   it('an image with 2 channels', async () => {

@@ -5,12 +5,9 @@ import { spatialLayerNames, splitGraphModel, splitLayersModel, type SplitModel }
 export const MAX_LAYER_CHOICES = 12;
 
 /**
- * The model cut at every layer the page offers, built once when the model loads.
- *
- * Why eagerly, last layer first: cutting a LayersModel re-applies the layers after the cut
- * to a new input, which gives each of them a second inbound node, and TF.js cannot take
- * `layer.output` of a layer with several nodes. Cutting from the last offered layer
- * backwards means every cut is made before any later cut touches its layer.
+ * The model cut at the layers the page offers, each cut made the first time it is asked
+ * for and kept. A layer that is not a cut point (inside a residual block, say) fails when
+ * picked, with the core's message, and never stops the model from loading.
  *
  * @example
  * const splits = new LayerSplits(model);
@@ -23,7 +20,7 @@ export class LayerSplits {
   readonly automatic: string;
   private readonly splits = new Map<string, SplitModel>();
 
-  constructor(model: tf.LayersModel | tf.GraphModel) {
+  constructor(private readonly model: tf.LayersModel | tf.GraphModel) {
     if (model instanceof tf.GraphModel) {
       const split = splitGraphModel(model);
       this.names = [];
@@ -32,16 +29,22 @@ export class LayerSplits {
       return;
     }
     this.names = spatialLayerNames(model).slice(-MAX_LAYER_CHOICES);
-    for (const name of [...this.names].reverse()) this.splits.set(name, splitLayersModel(model, name));
     const last = this.names[this.names.length - 1];
     if (last === undefined) throw new Error('the model has no layer with a 4-D [B, h, w, C] output to explain; CAM methods need a convolutional feature map');
     this.automatic = last;
+    this.get(null);
   }
 
   /** The model cut at `layer` (null: the automatic choice). */
   get(layer: string | null): SplitModel {
-    const split = this.splits.get(layer ?? this.automatic);
-    if (!split) throw new Error(`layer '${layer}' is not one of the offered layers: ${this.names.join(', ')}`);
+    const name = layer ?? this.automatic;
+    const known = this.splits.get(name);
+    if (known) return known;
+    if (this.model instanceof tf.GraphModel || !this.names.includes(name)) {
+      throw new Error(`layer '${layer}' is not one of the offered layers: ${this.names.join(', ')}`);
+    }
+    const split = splitLayersModel(this.model, name);
+    this.splits.set(name, split);
     return split;
   }
 

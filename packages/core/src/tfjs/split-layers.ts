@@ -121,7 +121,8 @@ export function splitLayersModel(model: tf.LayersModel, layerName?: string): Spl
     if (known) return known;
     const source = symbolic.sourceLayer;
     const node = source.inboundNodes[symbolic.nodeIndex];
-    if (!node || node.inputTensors.length === 0) {
+    // Reaching the model's input (whose node lists the input itself) means a path around the cut.
+    if (!node || node.inputTensors.length === 0 || source.getClassName() === 'InputLayer') {
       throw new ModelError(
         `layer '${layer.name}' is not a cut point of the model: the prediction also depends on '${source.name}' without passing through it. ` +
           'Choose a layer whose output alone determines the prediction, e.g. the output of the last block.',
