@@ -122,6 +122,17 @@ export function layersToGraphModel(source: io.ModelArtifacts): { artifacts: io.M
     throw new Error(`layersToGraphModel: layer ${layer} has unsupported activation ${String(kind)}`);
   };
 
+  /** The layer's bias (unless use_bias is false) and activation after node `y`; returns the last node. */
+  const biasAndActivation = (layer: string, config: Record<string, unknown>, y: string): string => {
+    let out = y;
+    if (config['use_bias'] !== false) {
+      const bias = takeWeight(layer, 'bias');
+      nodes.push({ name: `${layer}/BiasAdd`, op: 'BiasAdd', input: [out, bias], attr: { T: FLOAT, data_format: stringAttr('NHWC') } });
+      out = `${layer}/BiasAdd`;
+    }
+    return activation(layer, config['activation'], out);
+  };
+
   let current: string | undefined;
   let inputName: string | undefined;
   /** Rank of `current`, to resolve layer axes such as Softmax's (TF.js stores 1 for "last" on rank-2 input). */
@@ -167,13 +178,7 @@ export function layersToGraphModel(source: io.ModelArtifacts): { artifacts: io.M
             use_cudnn_on_gpu: { b: true },
           },
         });
-        let y = `${name}/Conv2D`;
-        if (c['use_bias'] !== false) {
-          const bias = takeWeight(name, 'bias');
-          nodes.push({ name: `${name}/BiasAdd`, op: 'BiasAdd', input: [y, bias], attr: { T: FLOAT, data_format: stringAttr('NHWC') } });
-          y = `${name}/BiasAdd`;
-        }
-        current = activation(name, c['activation'], y);
+        current = biasAndActivation(name, c, `${name}/Conv2D`);
         break;
       }
       case 'MaxPooling2D':
@@ -218,13 +223,7 @@ export function layersToGraphModel(source: io.ModelArtifacts): { artifacts: io.M
           input: [x, kernel],
           attr: { T: FLOAT, transpose_a: { b: false }, transpose_b: { b: false } },
         });
-        let y = `${name}/MatMul`;
-        if (c['use_bias'] !== false) {
-          const bias = takeWeight(name, 'bias');
-          nodes.push({ name: `${name}/BiasAdd`, op: 'BiasAdd', input: [y, bias], attr: { T: FLOAT, data_format: stringAttr('NHWC') } });
-          y = `${name}/BiasAdd`;
-        }
-        current = activation(name, c['activation'], y);
+        current = biasAndActivation(name, c, `${name}/MatMul`);
         break;
       }
       case 'Activation':
