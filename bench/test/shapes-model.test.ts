@@ -1,10 +1,11 @@
 // The Node loader of the bundled shapes CNN, on a model of the same architecture saved to a
 // temporary directory (TF.js's CPU backend; no GPU needed).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSystemSaver } from '@wgcam/shapes/node';
 import { prepareBenchModel } from '../src/models/bench-model.js';
 import { loadLayersModelFile } from '../src/node/shapes-model.js';
 
@@ -33,14 +34,7 @@ describe('shapes CNN loading and splitting', () => {
 
   it('loads a saved LayersModel and splits it before global average pooling', async () => {
     const model = shapesLikeCnn();
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
-        const manifest = [{ paths: ['group1-shard1of1.bin'], weights: artifacts.weightSpecs }];
-        writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: manifest }));
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
+    await model.save(fileSystemSaver(dir, 'group1-shard1of1.bin'));
     const loaded = await loadLayersModelFile(join(dir, 'model.json'));
     expect(loaded).not.toBeNull();
     const bench = prepareBenchModel('shapes-cnn', loaded as tf.LayersModel);

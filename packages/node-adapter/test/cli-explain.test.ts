@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, readNpy } from '../src/index.js';
-import { saveModel } from './save-model.js';
+import { fileSystemSaver } from '@wgcam/shapes/node';
 import { seededImage, tinyCnn } from './tiny-model.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -16,7 +16,8 @@ let modelPath = '';
 
 beforeAll(async () => {
   mkdirSync(join(work, 'model'));
-  modelPath = await saveModel(tinyCnn(), join(work, 'model'));
+  await tinyCnn().save(fileSystemSaver(join(work, 'model')));
+  modelPath = join(work, 'model', 'model.json');
   writeFileSync(join(work, 'model', 'labels.json'), JSON.stringify(['circle', 'square', 'triangle', 'star', 'cross']));
   mkdirSync(join(work, 'images'));
   for (const [name, seed] of [['one', 1], ['two', 2], ['three', 3]] as const) {

@@ -21,7 +21,7 @@ import {
   OutputError,
   readNpy,
 } from '../src/index.js';
-import { saveModel } from './save-model.js';
+import { fileSystemSaver } from '@wgcam/shapes/node';
 import { seededImage, tinyCnn } from './tiny-model.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -31,7 +31,8 @@ let model = '';
 
 beforeAll(async () => {
   mkdirSync(join(work, 'model'));
-  model = await saveModel(tinyCnn(), join(work, 'model'));
+  await tinyCnn().save(fileSystemSaver(join(work, 'model')));
+  model = join(work, 'model', 'model.json');
   writeFileSync(join(work, 'model', 'labels.json'), JSON.stringify(labels));
   mkdirSync(join(work, 'images'));
   for (const [name, seed] of [['one', 1], ['two', 2], ['wide', 3]] as const) {

@@ -1,9 +1,10 @@
 // A small seeded CNN with the bundled model's layout (conv → pool → conv 'last_conv' →
 // GAP → dense 'logits' → softmax), saved as TF.js files: the "user's own model" the
 // tests load by URL, independent of the trained files.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { fileSystemSaver } from '@wgcam/shapes/node';
 
 export const TINY_LABELS = ['alpha', 'beta', 'gamma', 'delta'];
 
@@ -26,22 +27,8 @@ function tinyCnn(seed: number): tf.LayersModel {
  * await writeTinyModel('test-artifacts/fixtures/tiny');
  */
 export async function writeTinyModel(dir: string, seed = 11): Promise<void> {
-  mkdirSync(dir, { recursive: true });
   const model = tinyCnn(seed);
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData as ArrayBuffer;
-      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(weights));
-      const json = {
-        format: 'layers-model',
-        generatedBy: 'wgcam demo tests',
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  await model.save(fileSystemSaver(dir));
   model.dispose();
   writeFileSync(join(dir, 'labels.json'), JSON.stringify(TINY_LABELS));
 }
