@@ -24,3 +24,4 @@ export type { PoolStats } from './gpu/buffer-pool.js';
 export { DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, WgcamError } from './errors.js';
 export type { NonFiniteSource } from './errors.js';
 export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';
+export { BufferUsage, MapMode, STORAGE_USAGE } from './gpu/flags.js';

@@ -1,5 +1,5 @@
 import type { BufferPool } from './buffer-pool.js';
-import { BufferUsage, MAP_MODE_READ } from './flags.js';
+import { BufferUsage, MapMode } from './flags.js';
 
 /** A range of a GPU buffer to read back. */
 export interface ReadRequest {
@@ -25,7 +25,7 @@ export async function readBuffers(device: GPUDevice, pool: BufferPool, requests:
   });
   device.queue.submit([encoder.finish()]);
   try {
-    await Promise.all(staging.map((b) => b.mapAsync(MAP_MODE_READ)));
+    await Promise.all(staging.map((b) => b.mapAsync(MapMode.READ)));
     return staging.map((b, i) => b.getMappedRange(0, Math.ceil((requests[i]?.bytes ?? 0) / 4) * 4).slice(0));
   } finally {
     for (const b of staging) {
