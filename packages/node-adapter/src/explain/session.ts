@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '@wgcam/core';
 import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
 import { CodecPool } from '../io/codec-pool.js';
-import { ImageFormatError, MAX_IMAGE_PIXELS, type RgbaImage } from '../io/images.js';
+import { checkImageSize, ImageFormatError, type RgbaImage } from '../io/images.js';
 import { loadModel } from '../model-loader.js';
 import { useTfjsWebGpu } from '../tfjs-backend.js';
 import { expandInputs } from './inputs.js';
@@ -32,16 +32,14 @@ async function readLabels(explicit: string | readonly string[] | undefined, mode
   return labels;
 }
 
-function checkPixels(pixels: RgbaImage): void {
+function checkPixels(pixels: RgbaImage, name: string): void {
   const given = pixels as Partial<RgbaImage> | undefined;
   const { width, height } = given ?? {};
   const data: unknown = given?.data;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width! < 1 || height! < 1) {
     throw new ImageFormatError(`image size ${String(width)}×${String(height)} is not a positive whole size`);
   }
-  if (width! * height! > MAX_IMAGE_PIXELS) {
-    throw new ImageFormatError(`image is ${width}×${height} pixels, over the limit of ${MAX_IMAGE_PIXELS} (MAX_IMAGE_PIXELS); downscale it first`);
-  }
+  checkImageSize(name, width!, height!);
   const expected = width! * height! * 4;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || data.length !== expected) {
     const got = data instanceof Uint8Array || data instanceof Uint8ClampedArray ? `${data.length} bytes` : typeof data;
@@ -108,8 +106,8 @@ export class ExplainSession {
    */
   async explainImage(pixels: RgbaImage, options: RunOptions & { name?: string } = {}): Promise<ImageExplanation> {
     const settings = runSettings(options);
-    checkPixels(pixels);
     const name = options.name ?? 'image';
+    checkPixels(pixels, name);
     const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => ({ value: pixels, ms: 0 }) };
     return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
   }

@@ -41,9 +41,8 @@ function jpegSize(bytes: Uint8Array): [number, number] | null {
   return null;
 }
 
-function checkSize(name: string, size: [number, number] | null): void {
-  if (!size) return; // the decoder reports malformed headers itself
-  const [width, height] = size;
+/** Refuses an image of more than MAX_IMAGE_PIXELS pixels, naming it and the limit. */
+export function checkImageSize(name: string, width: number, height: number): void {
   if (width * height > MAX_IMAGE_PIXELS) {
     throw new ImageFormatError(
       `${name} is ${width}×${height}, over the limit of ${MAX_IMAGE_PIXELS} pixels (MAX_IMAGE_PIXELS, 8192×8192); downscale it first`,
@@ -61,7 +60,9 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
   const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   if (!isPng && !isJpeg) throw new ImageFormatError(`${name} is not a PNG or JPEG image`);
-  checkSize(name, isPng ? pngSize(bytes) : jpegSize(bytes));
+  const size = isPng ? pngSize(bytes) : jpegSize(bytes);
+  // A malformed header is left to the decoder, which reports it itself.
+  if (size) checkImageSize(name, size[0], size[1]);
   try {
     if (isPng) {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
