@@ -48,9 +48,21 @@ async function loadAll(sources: readonly ImageSource[], offset: number): Promise
   );
 }
 
-/** Whether a failure of `method` means "this method does not fit the model" rather than an error. */
-function notApplicable(method: MethodName, error: Error): boolean {
-  return method === 'cam' && /CAM needs/.test(error.message);
+type Skipped = NonNullable<ImageReport['skipped']>;
+
+/**
+ * Under 'all', the methods that do not fit the model and why: CAM without a GAP → Dense
+ * head, asked of the split as the explainer asks it. A model that cannot be cut at all is
+ * left to fail per image.
+ */
+function methodsThatDoNotFit(explainer: Explainer, settings: RunSettings): Skipped {
+  if (!settings.allMethods || !settings.methods.includes('cam')) return [];
+  try {
+    const kernel = explainer.split.denseKernel();
+    return typeof kernel === 'string' ? [{ method: 'cam', reason: kernel }] : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -118,6 +130,7 @@ export async function runPipeline(
     settled: (index) => Promise.all(pendingWrites.get(index) ?? []).then(() => errors[index] === undefined),
   };
 
+  const skipped = methodsThatDoNotFit(explainer, settings);
   let next = loadAll(sources.slice(0, settings.batch), 0);
   for (let start = 0; start < sources.length; start += settings.batch) {
     const loaded = await next;
@@ -136,7 +149,7 @@ export async function runPipeline(
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     for (const group of groups.values()) {
-      await explainGroup(explainer, group, settings, { reports, errors, details: keep ? details : null }, fail, writes, sources);
+      await explainGroup(explainer, group, settings, skipped, { reports, errors, details: keep ? details : null }, fail, writes, sources);
       for (const item of group) finish(item.index);
     }
   }
@@ -167,6 +180,7 @@ async function explainGroup(
   explainer: Explainer,
   group: readonly Loaded[],
   settings: RunSettings,
+  skipped: Skipped,
   outcome: GroupState,
   fail: Fail,
   writes: Writes,
@@ -174,7 +188,8 @@ async function explainGroup(
 ): Promise<void> {
   const images = group.map((g) => g.image!);
   const panels = new Map<number, { method: MethodName; item: ExplanationItem }[]>();
-  for (const method of settings.methods) {
+  if (skipped.length > 0) for (const g of group) outcome.reports[g.index]!.skipped = [...skipped];
+  for (const method of settings.methods.filter((m) => !skipped.some((s) => s.method === m))) {
     let explanation: Explanation;
     try {
       explanation = await explainer.explain(images, {
@@ -187,10 +202,6 @@ async function explainGroup(
       });
     } catch (caught) {
       const error = asError(caught);
-      if (settings.allMethods && notApplicable(method, error)) {
-        for (const g of group) (outcome.reports[g.index]!.skipped ??= []).push({ method, reason: error.message });
-        continue;
-      }
       for (const g of group) fail(g.index, error, method);
       return;
     }
