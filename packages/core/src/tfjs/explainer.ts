@@ -1,20 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ColormapName } from '../colormaps.js';
-import type { OutputRequest } from '../output-plan.js';
 import { CamEngine } from '../engine.js';
 import { InvalidInputError } from '../errors.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHODS, type MethodName } from '../methods.js';
-import type { CamResult } from '../result.js';
-import { ModelError } from './errors.js';
-import { targetGradients } from './gradients.js';
-import { runScoreCam, type MaskBufferSlot, type ScoreCamOptions } from './scorecam-runner.js';
-import { checkImages, rgbaBytes, toModelInput, UNIT_SCALE, type ImageInput, type Preprocess } from './images.js';
+import { explainMany, type ExplainManyRequest, type ManyExplanations } from './explain-methods.js';
+import type { MaskBufferSlot, ScoreCamOptions } from './scorecam-runner.js';
+import { UNIT_SCALE, type ImageInput, type Preprocess } from './images.js';
 import { splitGraphModel } from './split-graph.js';
 import { splitLayersModel } from './split-layers.js';
 import type { SplitModel } from './split-model.js';
-import { resolveTargetClasses, type TargetRequest } from './targets.js';
-import { backendDevice, bridgeTensor, flushBackend, type BridgedTensor } from './tensor-bridge.js';
+import type { TargetRequest } from './targets.js';
+import { backendDevice } from './tensor-bridge.js';
 
 /** A model TF.js users already have. */
 export type ExplainableModel = tf.LayersModel | tf.GraphModel;
@@ -139,111 +136,35 @@ export class Explainer {
     return engine;
   }
 
-  /** Explains one image or a batch of same-sized images. Every intermediate tensor is disposed. */
+  /**
+   * Explains one image or a batch of same-sized images with one method. Every
+   * intermediate tensor is disposed. For several methods use explainMany, which shares
+   * the model's forward and backward passes between them.
+   */
   async explain(images: ImageInput | readonly ImageInput[], request: ExplainRequest): Promise<Explanation> {
+    const { method, ...rest } = request;
+    if (typeof method !== 'string' || !isMethodName(method)) throw new InvalidInputError(`unknown method '${String(method)}'; use one of ${Object.keys(METHODS).join(', ')}`);
+    const { explanations } = await this.explainMany(images, { ...rest, methods: [method] });
+    return explanations[0]!;
+  }
+
+  /**
+   * Explains images with several methods from one forward pass and one backward pass per
+   * target (Score-CAM's masked forwards once, CAM from the dense kernel): every method's
+   * maps are computed from the same activations and gradients on the GPU. The heatmaps
+   * equal those of separate `explain` calls.
+   *
+   * @example
+   * const { explanations, timings, passes } = await explainer.explainMany(image, { methods: ['gradcam', 'gradcam++', 'scorecam'] });
+   * for (const e of explanations) console.log(e.method, e.items[0].heatmap.length);
+   */
+  async explainMany(images: ImageInput | readonly ImageInput[], request: ExplainManyRequest): Promise<ManyExplanations> {
     const list = Array.isArray(images) ? (images as readonly ImageInput[]) : [images as ImageInput];
-    if (!isMethodName(request.method)) throw new InvalidInputError(`unknown method '${String(request.method)}'; use one of ${Object.keys(METHODS).join(', ')}`);
-    const imageSize = checkImages(list);
-    const split = this.split;
-    const engine = this.engine;
-    const labels = this.options.labels;
-    const sync = async (): Promise<void> => {
-      if (request.profile) {
-        flushBackend();
-        await engine.device.queue.onSubmittedWorkDone();
-      }
-    };
-    const owned: tf.Tensor[] = [];
-    const bridged: BridgedTensor[] = [];
-    let result: CamResult | null = null;
-    const t0 = tf.util.now();
-    try {
-      const input = toModelInput(list, split.inputShape, this.options.preprocess ?? UNIT_SCALE);
-      owned.push(input);
-      await sync();
-      const t1 = tf.util.now();
-      const [activations, logits] = tf.tidy(() => {
-        const out = split.forward(input);
-        return [out.activations, out.logits] as const;
-      });
-      owned.push(activations, logits);
-      const targets = await resolveTargetClasses(request.target, logits, labels);
-      const heatmapSize = this.heatmapSize(request.size, imageSize, activations);
-      const outputs: OutputRequest = {
-        size: heatmapSize,
-        ...(request.overlay === false ? {} : { overlay: { image: { data: await rgbaBytes(list), width: imageSize.width, height: imageSize.height }, ...(request.colormap ? { colormap: request.colormap } : {}), ...(request.alpha !== undefined ? { alpha: request.alpha } : {}) } }),
-      };
-      const a = await bridgeTensor(activations, engine.device);
-      bridged.push(a);
-      let tModel: number;
-      const needs = METHODS[request.method].needs;
-      if (needs === 'gradients') {
-        const gradients = targetGradients(split, activations, input, targets, request.score ?? 'logit');
-        owned.push(gradients);
-        const g = await bridgeTensor(gradients, engine.device);
-        bridged.push(g);
-        await sync();
-        tModel = tf.util.now();
-        flushBackend();
-        result = engine.compute({ method: request.method, activations: a.source, gradients: g.source, ...outputs });
-      } else if (needs === 'dense-kernel') {
-        const kernel = split.denseKernel();
-        if (typeof kernel === 'string') throw new ModelError(kernel);
-        const k = await bridgeTensor(kernel, engine.device);
-        bridged.push(k);
-        await sync();
-        tModel = tf.util.now();
-        flushBackend();
-        result = engine.compute({ method: 'cam', activations: a.source, denseKernel: k.source, targets, ...outputs });
-      } else {
-        const x = await bridgeTensor(input, engine.device);
-        bridged.push(x);
-        result = await runScoreCam(split, engine, a, x, targets, request.scoreCam ?? {}, outputs, this.maskSlot);
-        tModel = tf.util.now(); // Score-CAM's masked forwards are its model time, interleaved with its kernels
-      }
-      await sync();
-      const t2 = tf.util.now();
-      const probabilities = tf.softmax(logits);
-      owned.push(probabilities);
-      const [read, probs] = await Promise.all([result.read(), probabilities.array() as Promise<number[][]>]);
-      const t3 = tf.util.now();
-      const pixels = heatmapSize.height * heatmapSize.width;
-      const overlayPixels = imageSize.height * imageSize.width;
-      const items: ExplanationItem[] = [];
-      targets.forEach((row, b) =>
-        row.forEach((classIndex, k) => {
-          const m = b * row.length + k;
-          items.push({
-            image: b,
-            classIndex,
-            label: labels?.[classIndex],
-            probability: probs[b]?.[classIndex] ?? 0,
-            heatmap: read.heatmap!.slice(m * pixels, (m + 1) * pixels),
-            overlay: read.overlay ? read.overlay.slice(m * overlayPixels * 4, (m + 1) * overlayPixels * 4) : null,
-          });
-        }),
-      );
-      const predictions = probs.map((p) =>
-        p
-          .map((probability, classIndex) => ({ classIndex, label: labels?.[classIndex], probability }))
-          .sort((x, y) => y.probability - x.probability)
-          .slice(0, 5),
-      );
-      return {
-        method: request.method,
-        layer: split.layer,
-        automaticLayer: split.automatic,
-        heatmapSize,
-        imageSize,
-        items,
-        predictions,
-        timings: { preprocess: t1 - t0, model: tModel - t1, cam: t2 - tModel, readback: t3 - t2, total: t3 - t0 },
-      };
-    } finally {
-      result?.release();
-      for (const b of bridged) b.release();
-      tf.dispose(owned);
-    }
+    return explainMany(
+      { split: this.split, engine: this.engine, labels: this.options.labels, preprocess: this.options.preprocess ?? UNIT_SCALE, maskSlot: this.maskSlot },
+      list,
+      request,
+    );
   }
 
   /** Frees the mask buffer; the model and a shared engine stay the caller's. */
@@ -253,14 +174,6 @@ export class Explainer {
     this.splitModel?.dispose();
     this.splitModel = null;
   }
-
-  private heatmapSize(size: ExplainRequest['size'], image: Size2D, activations: tf.Tensor4D): Size2D {
-    if (size === undefined || size === 'image') return image;
-    if (size === 'input') return { height: this.split.inputShape[0], width: this.split.inputShape[1] };
-    if (size === 'feature') return { height: activations.shape[1], width: activations.shape[2] };
-    return size;
-  }
-
 }
 
 /** One-shot options: the model, the image(s) and the request together. */

@@ -8,6 +8,7 @@
  */
 export { Explainer, explain } from './explainer.js';
 export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
+export type { ExplainManyRequest, ManyExplanations, ModelPasses } from './explain-methods.js';
 export { GradientError, ModelError, ModelLoadError } from './errors.js';
 export { splitLayersModel, spatialLayerNames } from './split-layers.js';
 export { splitGraphModel } from './split-graph.js';

@@ -1,0 +1,228 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CamEngine } from '../engine.js';
+import { InvalidInputError } from '../errors.js';
+import type { Size2D } from '../inputs.js';
+import { isMethodName, METHOD_NAMES, METHODS, type MethodName } from '../methods.js';
+import type { OutputRequest } from '../output-plan.js';
+import type { CamResult } from '../result.js';
+import { sharedOnDevice } from './device-tensor.js';
+import { ModelError } from './errors.js';
+import type { ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
+import { targetGradients } from './gradients.js';
+import { checkImages, rgbaBytes, toModelInput, type ImageInput, type Preprocess } from './images.js';
+import { runScoreCam, type MaskBufferSlot } from './scorecam-runner.js';
+import type { SplitModel } from './split-model.js';
+import { resolveTargetClasses } from './targets.js';
+import { bridgeTensor, flushBackend, type BridgedTensor } from './tensor-bridge.js';
+
+/** Several methods on the same images: every ExplainRequest option but `method`. */
+export interface ExplainManyRequest extends Omit<ExplainRequest, 'method'> {
+  /** The methods to compute, in the order their explanations are returned. */
+  readonly methods: readonly MethodName[];
+}
+
+/** The TF.js model passes one explainMany call ran (what it shares between its methods). */
+export interface ModelPasses {
+  /** Full forward passes (input → activations and logits): 1. */
+  readonly forward: number;
+  /** Backward passes, one per explained target (0 when no method needs gradients). */
+  readonly backward: number;
+  /** Score-CAM's batched forward passes over masked inputs (0 without Score-CAM). */
+  readonly maskedForward: number;
+}
+
+/** Several methods' explanations from one model pass. */
+export interface ManyExplanations {
+  /** One per requested method, in request order. Their `timings` count shared stages (preprocess, model, readback) in each. */
+  readonly explanations: readonly Explanation[];
+  /** The whole call's stage times, each stage counted once: sum these, not the explanations'. */
+  readonly timings: ExplainTimings;
+  readonly passes: ModelPasses;
+}
+
+/** What explainMany needs from its Explainer. */
+export interface ExplainContext {
+  readonly split: SplitModel;
+  readonly engine: CamEngine;
+  readonly labels: readonly string[] | undefined;
+  readonly preprocess: Preprocess;
+  readonly maskSlot: MaskBufferSlot;
+}
+
+function checkMethods(methods: readonly MethodName[]): MethodName[] {
+  if (!Array.isArray(methods) || methods.length === 0) throw new InvalidInputError(`methods must list at least one of ${METHOD_NAMES.join(', ')}`);
+  for (const m of methods) {
+    if (typeof m !== 'string' || !isMethodName(m)) throw new InvalidInputError(`unknown method '${String(m)}'; use one of ${METHOD_NAMES.join(', ')}`);
+  }
+  const unique = [...new Set(methods)];
+  if (unique.length !== methods.length) throw new InvalidInputError(`methods lists a method twice (${methods.join(', ')}); list each once`);
+  return unique;
+}
+
+function heatmapSizeOf(size: ExplainRequest['size'], image: Size2D, input: tf.Tensor4D, activations: tf.Tensor4D): Size2D {
+  if (size === undefined || size === 'image') return image;
+  // The model input as it ran (a model with a dynamic input size runs at the image's size).
+  if (size === 'input') return { height: input.shape[1], width: input.shape[2] };
+  if (size === 'feature') return { height: activations.shape[1], width: activations.shape[2] };
+  return size;
+}
+
+interface MethodRun {
+  readonly method: MethodName;
+  readonly result: CamResult;
+  /** Milliseconds of this method's own model work (Score-CAM's masked forwards). */
+  readonly model: number;
+  /** Milliseconds of recording (and, when profiling, waiting for) this method's kernels. */
+  cam: number;
+}
+
+/**
+ * Explains images with several methods from one forward pass and one backward pass per
+ * target: A, G and the dense kernel go to the engine once (zero copy on the webgpu
+ * backend, else one upload each) and every method's compute reads the same buffers;
+ * Score-CAM's masked forwards run once. Every intermediate tensor is disposed.
+ *
+ * @example
+ * const { explanations, passes } = await explainMany(context, [image], { methods: ['gradcam', 'gradcam++', 'cam'] });
+ * explanations[1].items[0].heatmap; // Grad-CAM++'s map; passes.forward === 1
+ */
+export async function explainMany(context: ExplainContext, images: readonly ImageInput[], request: ExplainManyRequest): Promise<ManyExplanations> {
+  const methods = checkMethods(request.methods);
+  const imageSize = checkImages(images);
+  const { split, engine, labels } = context;
+  const sync = async (): Promise<void> => {
+    if (request.profile) {
+      flushBackend();
+      await engine.device.queue.onSubmittedWorkDone();
+    }
+  };
+  const needs = new Set(methods.map((m) => METHODS[m].needs));
+  // One compute reads a tensor: hand it over as bridged. Several: put it on the device once.
+  const onDevice = (tensor: tf.Tensor, label: string): Promise<BridgedTensor> => (methods.length > 1 ? sharedOnDevice(tensor, engine, label) : bridgeTensor(tensor, engine.device));
+  const owned: tf.Tensor[] = [];
+  const onGpu: BridgedTensor[] = [];
+  const runs: MethodRun[] = [];
+  const t0 = tf.util.now();
+  try {
+    const input = toModelInput(images, split.inputShape, context.preprocess);
+    owned.push(input);
+    await sync();
+    const t1 = tf.util.now();
+    const [activations, logits] = tf.tidy(() => {
+      const out = split.forward(input);
+      return [out.activations, out.logits] as const;
+    });
+    owned.push(activations, logits);
+    const targets = await resolveTargetClasses(request.target, logits, labels);
+    const heatmapSize = heatmapSizeOf(request.size, imageSize, input, activations);
+    const outputs: OutputRequest = {
+      size: heatmapSize,
+      ...(request.overlay === false
+        ? {}
+        : { overlay: { image: { data: await rgbaBytes(images), width: imageSize.width, height: imageSize.height }, ...(request.colormap ? { colormap: request.colormap } : {}), ...(request.alpha !== undefined ? { alpha: request.alpha } : {}) } }),
+    };
+    const a = await onDevice(activations, 'activations');
+    onGpu.push(a);
+    let g: BridgedTensor | null = null;
+    if (needs.has('gradients')) {
+      const gradients = targetGradients(split, activations, input, targets, request.score ?? 'logit');
+      owned.push(gradients);
+      g = await onDevice(gradients, 'gradients');
+      onGpu.push(g);
+    }
+    let kernel: BridgedTensor | null = null;
+    if (needs.has('dense-kernel')) {
+      const dense = split.denseKernel();
+      if (typeof dense === 'string') throw new ModelError(dense);
+      kernel = await bridgeTensor(dense, engine.device);
+      onGpu.push(kernel);
+    }
+    await sync();
+    const tModel = tf.util.now();
+    flushBackend();
+    let maskedForward = 0;
+    for (const method of methods) {
+      const start = tf.util.now();
+      let result: CamResult;
+      let model = 0;
+      const kind = METHODS[method].needs;
+      if (kind === 'gradients') {
+        result = engine.compute({ method, activations: a.source, gradients: g!.source, ...outputs });
+      } else if (kind === 'dense-kernel') {
+        result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets, ...outputs });
+      } else {
+        const x = await bridgeTensor(input, engine.device);
+        onGpu.push(x);
+        const scoreCam = request.scoreCam ?? {};
+        result = await runScoreCam(split, engine, a, x, targets, scoreCam, outputs, context.maskSlot);
+        const pairs = activations.shape[0] * activations.shape[3];
+        maskedForward += Math.ceil(pairs / Math.min(scoreCam.batchSize ?? 32, pairs));
+        // Score-CAM's masked forwards are its model time, interleaved with its kernels.
+        model = tf.util.now() - start;
+      }
+      const run: MethodRun = { method, result, model, cam: 0 };
+      runs.push(run);
+      await sync();
+      run.cam = tf.util.now() - start - model;
+    }
+    const t2 = tf.util.now();
+    const probabilities = tf.softmax(logits);
+    owned.push(probabilities);
+    const [reads, probs] = await Promise.all([Promise.all(runs.map((r) => r.result.read())), probabilities.array() as Promise<number[][]>]);
+    const t3 = tf.util.now();
+    const predictions: Prediction[][] = probs.map((p) =>
+      p
+        .map((probability, classIndex) => ({ classIndex, label: labels?.[classIndex], probability }))
+        .sort((x, y) => y.probability - x.probability)
+        .slice(0, 5),
+    );
+    const shared = { preprocess: t1 - t0, model: tModel - t1, readback: t3 - t2, total: t3 - t0 };
+    const explanations = runs.map((run, i): Explanation => ({
+      method: run.method,
+      layer: split.layer,
+      automaticLayer: split.automatic,
+      heatmapSize,
+      imageSize,
+      items: itemsOf(reads[i]!, targets, probs, labels, heatmapSize, imageSize),
+      predictions,
+      timings: { preprocess: shared.preprocess, model: shared.model + run.model, cam: run.cam, readback: shared.readback, total: shared.total },
+    }));
+    const sum = (pick: (run: MethodRun) => number): number => runs.reduce((s, run) => s + pick(run), 0);
+    return {
+      explanations,
+      timings: { preprocess: shared.preprocess, model: shared.model + sum((r) => r.model), cam: sum((r) => r.cam), readback: shared.readback, total: shared.total },
+      passes: { forward: 1, backward: g ? (targets[0]?.length ?? 1) : 0, maskedForward },
+    };
+  } finally {
+    for (const run of runs) run.result.release();
+    for (const b of onGpu) b.release();
+    tf.dispose(owned);
+  }
+}
+
+function itemsOf(
+  read: { heatmap: Float32Array | null; overlay: Uint8Array | null },
+  targets: readonly (readonly number[])[],
+  probs: readonly (readonly number[])[],
+  labels: readonly string[] | undefined,
+  heatmapSize: Size2D,
+  imageSize: Size2D,
+): ExplanationItem[] {
+  const pixels = heatmapSize.height * heatmapSize.width;
+  const overlayPixels = imageSize.height * imageSize.width;
+  const items: ExplanationItem[] = [];
+  targets.forEach((row, b) =>
+    row.forEach((classIndex, k) => {
+      const m = b * row.length + k;
+      items.push({
+        image: b,
+        classIndex,
+        label: labels?.[classIndex],
+        probability: probs[b]?.[classIndex] ?? 0,
+        heatmap: read.heatmap!.slice(m * pixels, (m + 1) * pixels),
+        overlay: read.overlay ? read.overlay.slice(m * overlayPixels * 4, (m + 1) * overlayPixels * 4) : null,
+      });
+    }),
+  );
+  return items;
+}
