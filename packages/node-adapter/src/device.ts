@@ -79,6 +79,17 @@ function isSoftware(info: GPUAdapterInfo): boolean {
   return text.includes('swiftshader') || text.includes('llvmpipe') || text.includes('lavapipe') || text.includes('cpu');
 }
 
+/**
+ * Whether an adapter is a hardware GPU or a software rasteriser (SwiftShader, llvmpipe).
+ *
+ * @example
+ * const { adapter } = await createNodeGpu();
+ * if (adapterKind(adapter.info) === 'software') console.log('no GPU: the model runs on TF.js wasm');
+ */
+export function adapterKind(info: GPUAdapterInfo): AdapterKind {
+  return isSoftware(info) ? 'software' : 'hardware';
+}
+
 // Dawn aborts at exit if a GPU instance is collected while its devices live, so every
 // instance stays referenced for the life of the process.
 const liveInstances = new Set<GPU>();
@@ -172,7 +183,7 @@ export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise
   });
   const info = adapter.info;
   const report: NodeAdapterReport = {
-    kind: isSoftware(info) ? 'software' : 'hardware',
+    kind: adapterKind(info),
     vendor: info.vendor,
     architecture: info.architecture,
     device: info.device,

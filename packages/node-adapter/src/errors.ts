@@ -13,3 +13,20 @@ export class OutputError extends WgcamError {
     super('OUTPUT', message, options);
   }
 }
+
+/**
+ * A session asked for a TF.js backend other than the one the process already runs on.
+ * TF.js has one active backend per process (tf.setBackend is global).
+ */
+export class BackendConflictError extends WgcamError {
+  constructor(message: string) {
+    super('BACKEND_CONFLICT', message);
+  }
+}
+
+/** A TF.js backend could not start here (missing binaries, no adapter): says which and how to fix it. */
+export class BackendUnavailableError extends WgcamError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('BACKEND_UNAVAILABLE', message, options);
+  }
+}

@@ -13,13 +13,13 @@
  * const { device, destroy } = await createNodeDevice();
  * const engine = new CamEngine(device);
  */
-export { createNodeDevice, SWIFTSHADER_ICD } from './device.js';
+export { adapterKind, createNodeDevice, SWIFTSHADER_ICD } from './device.js';
 export type { AdapterKind, NodeAdapterReport, NodeDevice, NodeDeviceOptions } from './device.js';
 export { explainFile, explainImage, explainFiles, closeExplainSessions } from './explain/shared-sessions.js';
 export { ExplainSession } from './explain/session.js';
 export { BUNDLED_MODEL, BUNDLED_SAMPLES } from './explain/bundled.js';
 export type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions, StageTimings } from './explain/types.js';
-export { NoGpuAdapterError, OutputError } from './errors.js';
+export { BackendConflictError, BackendUnavailableError, NoGpuAdapterError, OutputError } from './errors.js';
 export { readNpy, writeNpy, NpyFormatError } from './io/npy.js';
 export type { NpyArray } from './io/npy.js';
 export { decodeImage, encodePng, readImage, ImageFormatError, MAX_IMAGE_PIXELS } from './io/images.js';
@@ -28,4 +28,10 @@ export { writeFileAtomic } from './io/atomic-write.js';
 export { createNodeGpu } from './device.js';
 export type { NodeGpu } from './device.js';
 export { useTfjsWebGpu } from './tfjs-backend.js';
+export { useTfjsWasm, wasmCapabilities, wasmBinaryFolder } from './tfjs-wasm.js';
+export type { WasmBackendInfo } from './tfjs-wasm.js';
+export { MODEL_BACKENDS, chooseBackend, checkModelBackend, isModelBackend } from './model-backend.js';
+export type { BackendChoice, ModelBackend, ResolvedBackend } from './model-backend.js';
+export { openModelRuntime, probeAdapter } from './model-runtime.js';
+export type { ModelRuntime, ModelRuntimeOptions } from './model-runtime.js';
 export { loadModel, fileHandler } from './model-loader.js';

@@ -4,6 +4,8 @@ import type { TargetRequest } from '@wgcam/core/tfjs';
 import { BUNDLED_SAMPLES } from '../explain/bundled.js';
 import { ExplainSession } from '../explain/session.js';
 import { formatSummary } from './explain-report.js';
+import type { ModelBackend } from '../model-backend.js';
+import { describeRuntime } from './backend-report.js';
 
 /** Options of `wgcam explain`, as commander parses them. */
 export interface ExplainCommandOptions {
@@ -21,6 +23,7 @@ export interface ExplainCommandOptions {
   npy?: boolean;
   grayPng?: boolean;
   software?: boolean;
+  backend: ModelBackend;
 }
 
 /** `top3` → top-3, `5` → class 5, anything else → a label. */
@@ -38,6 +41,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
     ...(options.labels !== undefined ? { labels: options.labels } : {}),
     ...(options.layer !== undefined ? { layer: options.layer } : {}),
     software: options.software ?? false,
+    backend: options.backend,
   });
   const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'explaining [{bar}] {value}/{total} images | {file}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   try {
@@ -62,6 +66,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
     } else {
       const layer = session.layer;
       process.stdout.write(`model ${session.modelPath}, layer ${layer.name}${layer.automatic ? ' (automatic)' : ''}, method ${options.method}\n`);
+      process.stdout.write(`${describeRuntime(session.runtime)}\n`);
       process.stdout.write(formatSummary(reports, options.out));
     }
     if (reports.some((r) => !r.ok)) process.exitCode = 1;

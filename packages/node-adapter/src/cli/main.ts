@@ -4,6 +4,7 @@ import { COLORMAP_NAMES, METHOD_NAMES, WgcamError } from '@wgcam/core';
 import { computeCommand, type ComputeCommandOptions } from './compute-command.js';
 import { devicesCommand } from './devices-command.js';
 import { explainCommand, type ExplainCommandOptions } from './explain-command.js';
+import { MODEL_BACKENDS } from '../model-backend.js';
 import { parseClassList, parseNumberIn, parseSize } from './parse.js';
 
 function fail(error: unknown): never {
@@ -78,6 +79,11 @@ program
   .option('--npy', 'also write each heatmap as .npy (float32)')
   .option('--gray-png', 'also write each heatmap as a gray PNG')
   .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
+  .addOption(
+    new Option('--backend <name>', 'TF.js backend for the model: auto (webgpu on a hardware GPU, wasm on a software adapter), webgpu, wasm or cpu')
+      .choices(MODEL_BACKENDS)
+      .default('auto'),
+  )
   .action(async (images: string[], options: ExplainCommandOptions) => {
     try {
       await explainCommand(images, options);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { heatmapPeak, type MethodName } from '@wgcam/core';
-import type { Explainer, Explanation, ExplanationItem } from '@wgcam/core/tfjs';
+import type { Explainer, ExplanationItem, ManyExplanations } from '@wgcam/core/tfjs';
 import { OutputError } from '../errors.js';
 import type { CodecPool, Timed } from '../io/codec-pool.js';
 import type { RgbaImage } from '../io/images.js';
@@ -189,22 +189,30 @@ async function explainGroup(
   const images = group.map((g) => g.image!);
   const panels = new Map<number, { method: MethodName; item: ExplanationItem }[]>();
   if (skipped.length > 0) for (const g of group) outcome.reports[g.index]!.skipped = [...skipped];
-  for (const method of settings.methods.filter((m) => !skipped.some((s) => s.method === m))) {
-    let explanation: Explanation;
-    try {
-      explanation = await explainer.explain(images, {
-        method,
-        ...(settings.target !== undefined ? { target: settings.target } : {}),
-        colormap: settings.colormap,
-        alpha: settings.alpha,
-        ...(settings.size ? { size: settings.size } : {}),
-        profile: true,
-      });
-    } catch (caught) {
-      const error = asError(caught);
-      for (const g of group) fail(g.index, error, method);
-      return;
-    }
+  const methods = settings.methods.filter((m) => !skipped.some((s) => s.method === m));
+  // Every method from one forward pass and one backward pass per target.
+  let many: ManyExplanations;
+  try {
+    many = await explainer.explainMany(images, {
+      methods,
+      ...(settings.target !== undefined ? { target: settings.target } : {}),
+      colormap: settings.colormap,
+      alpha: settings.alpha,
+      ...(settings.size ? { size: settings.size } : {}),
+      profile: true,
+    });
+  } catch (caught) {
+    const error = asError(caught);
+    for (const g of group) fail(g.index, error, methods.join(', '));
+    return;
+  }
+  const share = 1 / group.length;
+  for (const g of group) {
+    const timings = outcome.reports[g.index]!.timings;
+    for (const stage of ['preprocess', 'model', 'cam', 'readback'] as const) timings[stage] += many.timings[stage] * share;
+  }
+  for (const explanation of many.explanations) {
+    const method = explanation.method;
     const perImage = explanation.items.length / group.length;
     group.forEach((g, b) => {
       const report = outcome.reports[g.index]!;
@@ -221,8 +229,6 @@ async function explainGroup(
         const { x, y } = heatmapPeak(items[0]!.heatmap, explanation.heatmapSize.width);
         report.argmax = { x, y };
       }
-      const share = 1 / group.length;
-      for (const stage of ['preprocess', 'model', 'cam', 'readback'] as const) report.timings[stage] += explanation.timings[stage] * share;
       if (outcome.details) {
         const kept = (outcome.details[g.index] ??= {
           predictions: explanation.predictions[b]!,

@@ -6,7 +6,7 @@ import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
 import { CodecPool } from '../io/codec-pool.js';
 import { checkImageSize, ImageFormatError, type RgbaImage } from '../io/images.js';
 import { loadModel } from '../model-loader.js';
-import { useTfjsWebGpu } from '../tfjs-backend.js';
+import { assertBackend, openModelRuntime, type ModelRuntime } from '../model-runtime.js';
 import { expandInputs } from './inputs.js';
 import { outputStems } from './outputs.js';
 import { runPipeline, type ImageSource, type PipelineOutcome } from './pipeline.js';
@@ -75,20 +75,33 @@ export class ExplainSession {
     /** The model.json path, when the session loaded the model itself. */
     readonly modelPath: string | undefined,
     private readonly ownedModel: ExplainableModel | null,
+    /** Where TF.js runs the model (see ModelOptions.backend) and the engine off webgpu. */
+    readonly runtime: ModelRuntime,
   ) {}
 
-  /** Starts TF.js on the webgpu backend (Dawn), loads the model and its labels, and cuts it. */
+  /**
+   * Starts TF.js on the session's backend (ModelOptions.backend; 'auto' picks webgpu on a
+   * hardware GPU, wasm on a software adapter), loads the model and its labels, and cuts it.
+   * The backend is per process: a second open session asking for another one throws
+   * BackendConflictError.
+   */
   static async open(options: ModelOptions = {}): Promise<ExplainSession> {
-    await useTfjsWebGpu({ prefer: options.software ? 'software' : 'auto' });
+    const runtime = await openModelRuntime({ backend: options.backend, software: options.software });
     const given = typeof options.model === 'object' ? options.model : null;
     const modelPath = given ? undefined : (options.model as string | undefined) ?? BUNDLED_MODEL;
-    const model = given ?? (await loadModel(modelPath!));
+    const model =
+      given ??
+      (await loadModel(modelPath!).catch((error: unknown) => {
+        runtime.release();
+        throw error;
+      }));
     try {
       const labels = await readLabels(options.labels, modelPath);
-      const explainer = new Explainer(model, { ...(options.layer !== undefined ? { layer: options.layer } : {}), ...(labels ? { labels } : {}) });
-      return new ExplainSession(explainer, modelPath, given ? null : model);
+      const explainer = new Explainer(model, { ...(options.layer !== undefined ? { layer: options.layer } : {}), ...(labels ? { labels } : {}), ...(runtime.engine ? { engine: runtime.engine } : {}) });
+      return new ExplainSession(explainer, modelPath, given ? null : model, runtime);
     } catch (error) {
       if (!given) model.dispose();
+      runtime.release();
       throw error;
     }
   }
@@ -158,12 +171,17 @@ export class ExplainSession {
     await this.queue;
     this.explainer.dispose();
     if (this.ownedModel) this.ownedModel.dispose();
+    this.runtime.release();
     await this.codecs.destroy();
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new InvalidInputError('this ExplainSession was disposed; open a new one'));
-    const run = this.queue.then(work, work);
+    const checked = (): Promise<T> => {
+      assertBackend(this.runtime);
+      return work();
+    };
+    const run = this.queue.then(checked, checked);
     this.queue = run.catch(() => undefined);
     return run;
   }

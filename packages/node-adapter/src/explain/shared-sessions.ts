@@ -4,14 +4,14 @@ import { BUNDLED_MODEL } from './bundled.js';
 import { ExplainSession } from './session.js';
 import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions } from './types.js';
 
-// One session per (model, layer, labels), so repeated calls load and cut a model once.
+// One session per (model, layer, labels, backend), so repeated calls load and cut a model once.
 const byPath = new Map<string, Promise<ExplainSession>>();
 const byModel = new WeakMap<ExplainableModel, Map<string, Promise<ExplainSession>>>();
 // Every session opened here and where it is cached, so that closeExplainSessions can free them all.
 const opened = new Map<Promise<ExplainSession>, { cache: Map<string, Promise<ExplainSession>>; key: string }>();
 
 function sessionFor(options: ModelOptions): Promise<ExplainSession> {
-  const key = JSON.stringify([options.layer ?? null, options.labels ?? null]);
+  const key = JSON.stringify([options.layer ?? null, options.labels ?? null, options.backend ?? 'auto']);
   let cache: Map<string, Promise<ExplainSession>>;
   let cacheKey: string;
   if (typeof options.model === 'object') {

@@ -1,5 +1,6 @@
 import type { ColormapName, MethodName, Size2D } from '@wgcam/core';
 import type { ExplainableModel, ExplanationItem, Prediction, TargetRequest } from '@wgcam/core/tfjs';
+import type { ModelBackend } from '../model-backend.js';
 
 /** Which model to explain, and how to cut it. */
 export interface ModelOptions {
@@ -11,6 +12,13 @@ export interface ModelOptions {
   readonly layer?: string;
   /** Use the SwiftShader software adapter even when a GPU exists (first call in the process decides). */
   readonly software?: boolean;
+  /**
+   * TF.js backend for the model pass: 'auto' (default: webgpu with a hardware GPU adapter,
+   * zero copy; wasm with only a software adapter, the maps still on WebGPU), 'webgpu',
+   * 'wasm' or 'cpu'. One backend per process (tf.setBackend is global): while a session is
+   * open, a session asking for another backend throws BackendConflictError.
+   */
+  readonly backend?: ModelBackend;
 }
 
 /** What to compute for each image and which files to write. */
@@ -44,7 +52,7 @@ export interface BatchOptions extends RunOptions {
   readonly onProgress?: (report: ImageReport) => void;
 }
 
-/** Milliseconds per stage for one image, summed over methods. */
+/** Milliseconds per stage for one image: the model pass that all methods share counted once, CAM kernels summed over methods. */
 export interface StageTimings {
   decode: number;
   preprocess: number;
