@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { withKerasCompat } from '@wgcam/core/tfjs';
 import { ModelLoadFailure, type LoadedModel } from './loaded-model.js';
 import { isGraphModel, parseLabels, parseModelJson } from './model-json.js';
 
@@ -29,7 +30,8 @@ export async function loadModelFromUrl(url: string): Promise<LoadedModel> {
   const absolute = new URL(url, document.baseURI).href;
   const json = parseModelJson(await fetchText(absolute, 'model.json'), absolute);
   const [model, labels] = await Promise.all([
-    (isGraphModel(json) ? tf.loadGraphModel(absolute) : tf.loadLayersModel(absolute)).catch((error: unknown) => {
+    // Keras 3 exports and Keras 2 models TF.js cannot read as they are load through wgcam's Keras translation.
+    (isGraphModel(json) ? tf.loadGraphModel(absolute) : tf.loadLayersModel(withKerasCompat(tf.io.http(absolute), { source: absolute }))).catch((error: unknown) => {
       throw new ModelLoadFailure(`${absolute} could not be loaded: ${(error as Error).message}`, { cause: error });
     }),
     labelsNextTo(absolute),
@@ -58,7 +60,7 @@ export async function loadModelFromFiles(files: readonly File[]): Promise<Loaded
   const handler = tf.io.browserFiles([modelFile, ...weights]);
   let model: tf.LayersModel | tf.GraphModel;
   try {
-    model = isGraphModel(json) ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+    model = isGraphModel(json) ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(withKerasCompat(handler, { source: modelFile.name }));
   } catch (error) {
     throw new ModelLoadFailure(`${modelFile.name} could not be loaded: ${(error as Error).message}`, { cause: error });
   }
