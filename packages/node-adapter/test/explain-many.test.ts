@@ -1,0 +1,115 @@
+// Several methods from one model pass: explainMany gives exactly the heatmaps of separate
+// explain() calls, runs one forward pass and one backward pass per target (counted on the
+// split), and leaks nothing. On wasm, the path a machine without a GPU takes.
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CamEngine, InvalidInputError, METHOD_NAMES } from '@wgcam/core';
+import { Explainer } from '@wgcam/core/tfjs';
+import { BUNDLED_MODEL, BUNDLED_SAMPLES } from '../src/explain/bundled.js';
+import { createNodeDevice, loadModel, readImage, useTfjsWasm, type NodeDevice, type RgbaImage } from '../src/index.js';
+
+let node: NodeDevice;
+let engine: CamEngine;
+let model: tf.LayersModel | tf.GraphModel;
+let explainer: Explainer;
+let image: RgbaImage;
+const scoreCam = { batchSize: 24 };
+
+beforeAll(async () => {
+  await useTfjsWasm();
+  node = await createNodeDevice();
+  engine = new CamEngine(node.device);
+  model = await loadModel(BUNDLED_MODEL);
+  explainer = new Explainer(model, { engine });
+  image = await readImage(join(BUNDLED_SAMPLES, 'two-objects-1.png'));
+});
+afterAll(() => {
+  explainer.dispose();
+  model.dispose();
+  engine.destroy();
+  node.destroy();
+});
+
+function countPasses(): { forward: () => number; head: () => number; masked: () => number; restore: () => void } {
+  const split = explainer.split;
+  const forward = vi.spyOn(split, 'forward');
+  const head = vi.spyOn(split, 'head');
+  const logits = vi.spyOn(split, 'logits');
+  return {
+    forward: () => forward.mock.calls.length,
+    head: () => head.mock.calls.length,
+    masked: () => logits.mock.calls.length,
+    restore: () => [forward, head, logits].forEach((spy) => spy.mockRestore()),
+  };
+}
+
+describe('explainMany', () => {
+  it('gives exactly the heatmaps and overlays of separate single-method calls, for two targets', async () => {
+    const request = { target: { topK: 2 }, scoreCam } as const;
+    const many = await explainer.explainMany(image, { ...request, methods: METHOD_NAMES });
+    expect(many.explanations.map((e) => e.method)).toEqual([...METHOD_NAMES]);
+    for (const method of METHOD_NAMES) {
+      const single = await explainer.explain(image, { ...request, method });
+      const shared = many.explanations.find((e) => e.method === method)!;
+      expect(shared.items).toHaveLength(2);
+      shared.items.forEach((item, k) => {
+        expect(item.classIndex).toBe(single.items[k]!.classIndex);
+        expect(item.heatmap, `${method} target ${k}`).toEqual(single.items[k]!.heatmap);
+        expect(item.overlay).toEqual(single.items[k]!.overlay);
+      });
+      expect(shared.predictions).toEqual(single.predictions);
+    }
+  });
+
+  it('runs one forward pass and one backward pass per target for every method together', async () => {
+    const channels = tf.tidy(() => explainer.split.forward(tf.zeros([1, 32, 32, 3])).activations.shape[3]);
+    const passes = countPasses();
+    try {
+      const many = await explainer.explainMany(image, { methods: METHOD_NAMES, target: { topK: 2 }, scoreCam });
+      const maskedChunks = Math.ceil(channels / scoreCam.batchSize);
+      expect(passes.forward()).toBe(1);
+      expect(passes.head()).toBe(2);
+      expect(passes.masked()).toBe(maskedChunks);
+      expect(many.passes).toEqual({ forward: 1, backward: 2, maskedForward: maskedChunks });
+    } finally {
+      passes.restore();
+    }
+  });
+
+  it('where separate calls run a forward per method and a backward per gradient method and target', async () => {
+    const passes = countPasses();
+    try {
+      for (const method of METHOD_NAMES) await explainer.explain(image, { method, target: { topK: 2 }, scoreCam });
+      const gradientMethods = METHOD_NAMES.filter((m) => !['cam', 'scorecam'].includes(m)).length;
+      expect(passes.forward()).toBe(METHOD_NAMES.length);
+      expect(passes.head()).toBe(2 * gradientMethods);
+    } finally {
+      passes.restore();
+    }
+  });
+
+  it('skips the backward pass when no method needs gradients', async () => {
+    const many = await explainer.explainMany(image, { methods: ['cam', 'scorecam'], scoreCam });
+    expect(many.passes.backward).toBe(0);
+  });
+
+  it('leaks no tensors or engine buffers over repeated calls', async () => {
+    const run = () => explainer.explainMany(image, { methods: ['gradcam', 'gradcam++', 'cam', 'layercam'] });
+    await run();
+    const tensors = tf.memory().numTensors;
+    const created = engine.poolStats().created;
+    for (let i = 0; i < 10; i++) await run();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(engine.poolStats().created).toBe(created);
+    expect(engine.poolStats().inUse).toBe(0);
+  });
+
+  it('refuses an empty, unknown or repeated method list with an InvalidInputError', async () => {
+    const tensors = tf.memory().numTensors;
+    await expect(explainer.explainMany(image, { methods: [] })).rejects.toThrow(InvalidInputError);
+    await expect(explainer.explainMany(image, { methods: ['gradcam', 'nope' as never] })).rejects.toThrow(/unknown method 'nope'/);
+    await expect(explainer.explainMany(image, { methods: ['gradcam', 'gradcam'] })).rejects.toThrow(/twice/);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
