@@ -95,7 +95,7 @@ async function start(backend: ResolvedBackend, prefer: Prefer): Promise<WasmBack
  * explainer.dispose();
  * runtime.release();
  */
-export function openModelRuntime(options: ModelRuntimeOptions = {}): Promise<ModelRuntime> {
+export async function openModelRuntime(options: ModelRuntimeOptions = {}): Promise<ModelRuntime> {
   const requested = checkModelBackend(options.backend);
   const prefer: Prefer = options.software ? 'software' : 'auto';
   // Opens run one at a time, so two sessions cannot race to different backends.
