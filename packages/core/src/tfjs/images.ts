@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '../errors.js';
+import { resolvePreprocess, type Preprocess } from './preprocess.js';
+
+export type { Preprocess } from './preprocess.js';
 
 /** RGBA8 pixels in memory, as decoders and canvases give them. */
 export interface RgbaPixels {
@@ -11,11 +14,8 @@ export interface RgbaPixels {
 /** An image to explain: RGBA8 pixels, or a [H, W, 3|4] / [B, H, W, 3|4] pixel tensor with values in 0..255. */
 export type ImageInput = RgbaPixels | tf.Tensor3D | tf.Tensor4D;
 
-/** How pixel values in 0..255 become model inputs: x·scale + offset per channel, or a function of the resized batch. */
-export type Preprocess = { readonly scale: number | readonly number[]; readonly offset: number | readonly number[] } | ((pixels: tf.Tensor4D) => tf.Tensor4D);
-
-/** The bundled shapes model's convention: pixels / 255. */
-export const UNIT_SCALE: Preprocess = { scale: 1 / 255, offset: 0 };
+/** The bundled shapes model's convention: pixels / 255 (the 'unit' preset). */
+export const UNIT_SCALE: Preprocess = 'unit';
 
 function isRgba(image: ImageInput): image is RgbaPixels {
   return !(image instanceof tf.Tensor);
@@ -80,14 +80,16 @@ export function checkImages(images: readonly ImageInput[]): { height: number; wi
 
 /**
  * Turns images into the model's input batch on the current backend: RGB, resized with
- * half-pixel centres to the model's size, then preprocessed.
+ * half-pixel centres to the model's size (a dynamic dimension, null, keeps the image's),
+ * then put in the preprocessing's channel order and scaled per channel.
  *
  * @example
- * const input = toModelInput([rgba], [32, 32, 3], UNIT_SCALE);
+ * const input = toModelInput([rgba], [224, 224, 3], 'caffe');
  */
-export function toModelInput(images: readonly ImageInput[], inputShape: readonly [number, number, number], preprocess: Preprocess): tf.Tensor4D {
-  const [height, width, channels] = inputShape;
+export function toModelInput(images: readonly ImageInput[], inputShape: readonly [number | null, number | null, number], preprocess: Preprocess): tf.Tensor4D {
+  const [fixedHeight, fixedWidth, channels] = inputShape;
   if (channels !== 3 && channels !== 1) throw new InvalidInputError(`the model takes ${channels}-channel input; wgcam feeds RGB (3) or grayscale (1) images`);
+  const transform = resolvePreprocess(preprocess);
   return tf.tidy(() => {
     const batch = images.map((image) => {
       const t = isRgba(image)
@@ -96,10 +98,18 @@ export function toModelInput(images: readonly ImageInput[], inputShape: readonly
       const pixels = (t.rank === 3 ? t.expandDims(0) : t) as tf.Tensor4D;
       return pixels.slice([0, 0, 0, 0], [-1, -1, -1, 3]).toFloat();
     });
-    let rgb = tf.concat(batch, 0) as tf.Tensor4D;
-    if (channels === 1) rgb = rgb.mean(3, true) as tf.Tensor4D;
+    const rgb = tf.concat(batch, 0) as tf.Tensor4D;
+    const height = fixedHeight ?? rgb.shape[1];
+    const width = fixedWidth ?? rgb.shape[2];
     const resized = rgb.shape[1] === height && rgb.shape[2] === width ? rgb : tf.image.resizeBilinear(rgb, [height, width], false, true);
-    if (typeof preprocess === 'function') return preprocess(resized);
-    return resized.mul(tf.tensor1d(typeof preprocess.scale === 'number' ? [preprocess.scale] : [...preprocess.scale])).add(tf.tensor1d(typeof preprocess.offset === 'number' ? [preprocess.offset] : [...preprocess.offset])) as tf.Tensor4D;
+    if (typeof transform === 'function') return transform(resized);
+    let ordered = transform.channelOrder === 'bgr' ? (tf.reverse(resized, 3) as tf.Tensor4D) : resized;
+    if (channels === 1) ordered = ordered.mean(3, true) as tf.Tensor4D;
+    const perChannel = (v: number | readonly number[]): tf.Tensor1D => {
+      const list = typeof v === 'number' ? [v] : [...v];
+      if (channels === 1 && list.length === 3) throw new InvalidInputError('the model takes 1-channel input; give one scale and offset, not three');
+      return tf.tensor1d(list);
+    };
+    return ordered.mul(perChannel(transform.scale)).add(perChannel(transform.offset)) as tf.Tensor4D;
   });
 }

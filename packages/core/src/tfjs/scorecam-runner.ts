@@ -40,7 +40,8 @@ export async function runScoreCam(
 ): Promise<CamResult> {
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`scoreCam.batchSize must be a positive integer; got ${batchSize}`);
-  const [height, width, channels] = split.inputShape;
+  // The input actually fed (a dynamic model's size is the image's), not the split's declared shape.
+  const [, height, width, channels] = input.source.shape as readonly [number, number, number, number];
   flushBackend();
   const session = engine.scoreCam({
     activations: activations.source,

@@ -1,17 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Size2D } from '../inputs.js';
 import { ModelError } from './errors.js';
+import { closestNames, isSpatialShape, listSome, POOLING_LAYER_CLASSES, type LayerInfo } from './layer-names.js';
+import { flattenModel, feeds, isCutPoint, producer, type FlatGraph, type GraphEntry, type Symbolic } from './layers-graph.js';
 import type { SplitModel } from './split-model.js';
 
-type Symbolic = tf.SymbolicTensor;
-
-function outputShapeOf(layer: tf.layers.Layer): (number | null)[] | null {
-  const shape = layer.outputShape;
-  return Array.isArray(shape) && !Array.isArray(shape[0]) ? (shape as (number | null)[]) : null;
-}
-
-function isSpatial(layer: tf.layers.Layer): boolean {
-  const shape = outputShapeOf(layer);
-  return shape !== null && shape.length === 4 && layer.getClassName() !== 'InputLayer';
+/** How a split is asked for: a layer (automatic when omitted) and, for a dynamic input, its size. */
+export interface SplitOptions {
+  readonly layer?: string | undefined;
+  /** Input size to use when the model's input has dynamic height/width; otherwise each image's own size. */
+  readonly inputSize?: Size2D | undefined;
 }
 
 function activationName(layer: tf.layers.Layer): string | undefined {
@@ -19,69 +17,104 @@ function activationName(layer: tf.layers.Layer): string | undefined {
   return typeof config.activation === 'string' ? config.activation : undefined;
 }
 
-/** Names of the layers a user may pick: those with a 4-D [B, h, w, C] output. */
-export function spatialLayerNames(model: tf.LayersModel): string[] {
-  return model.layers.filter(isSpatial).map((l) => l.name);
-}
-
-function pickLayer(model: tf.LayersModel, name: string | undefined): { layer: tf.layers.Layer; automatic: boolean } {
-  const candidates = spatialLayerNames(model);
-  if (name === undefined) {
-    const last = candidates[candidates.length - 1];
-    if (!last) throw new ModelError('the model has no layer with a 4-D [B, h, w, C] output to explain; CAM methods need a convolutional feature map');
-    return { layer: model.getLayer(last), automatic: true };
-  }
-  let layer: tf.layers.Layer;
-  try {
-    layer = model.getLayer(name);
-  } catch {
-    throw new ModelError(`the model has no layer named '${name}'; layers with a 4-D output: ${candidates.join(', ') || '(none)'}`);
-  }
-  if (!isSpatial(layer)) {
-    throw new ModelError(
-      `layer '${name}' outputs shape [${(outputShapeOf(layer) ?? []).map(String).join(', ')}], not a 4-D [B, h, w, C] feature map; ` +
-        `choose one of: ${candidates.join(', ') || '(none)'}`,
-    );
-  }
-  return { layer, automatic: false };
-}
-
-/** The tensor holding pre-softmax logits, and the dense layer to finish them with when its own activation is softmax. */
-function logitsSource(model: tf.LayersModel): { tensor: Symbolic; softmaxDense: tf.layers.Layer | null } {
-  if (model.outputs.length !== 1) throw new ModelError(`the model has ${model.outputs.length} outputs; wgcam explains single-output classifiers`);
-  const output = model.outputs[0]!;
+/** The pre-softmax logits tensor, and the Dense layer to finish them with when its own activation is softmax. */
+function logitsSource(output: Symbolic): { tensor: Symbolic; softmaxDense: tf.layers.Layer | null } {
+  const made = producer(output);
   const last = output.sourceLayer;
-  const node = last.inboundNodes[output.nodeIndex];
-  const input = node?.inputTensors[0];
-  if (activationName(last) === 'softmax' && input) {
-    return last.getClassName() === 'Dense' ? { tensor: input, softmaxDense: last } : { tensor: input, softmaxDense: null };
-  }
-  if (last.getClassName() === 'Softmax' && input) return { tensor: input, softmaxDense: null };
+  const input = made?.inputs[0];
+  if (input && activationName(last) === 'softmax') return { tensor: input, softmaxDense: last.getClassName() === 'Dense' ? last : null };
+  if (input && last.getClassName() === 'Softmax') return { tensor: input, softmaxDense: null };
+  if (input && last.getClassName() === 'Activation' && activationName(last) === 'softmax') return { tensor: input, softmaxDense: null };
   return { tensor: output, softmaxDense: null };
 }
 
+interface Candidate {
+  readonly entry: GraphEntry;
+  readonly refused: string | undefined;
+}
+
+/** The layers with a spatial [B, h, w, C] output, each with why it cannot be cut at, if so. */
+function spatialCandidates(graph: FlatGraph, logits: Symbolic): Candidate[] {
+  const uses = new Map<tf.layers.Layer, number>();
+  for (const entry of graph.entries) uses.set(entry.layer, (uses.get(entry.layer) ?? 0) + 1);
+  return graph.entries
+    .filter((e) => e.tensor.shape.length === 4 && e.layer.getClassName() !== 'InputLayer' && e.tensor.id !== graph.input.id)
+    .map((entry) => {
+      let refused: string | undefined;
+      if ((uses.get(entry.layer) ?? 0) > 1) refused = `applied ${uses.get(entry.layer)} times in the model, so it has no single output to explain`;
+      else if (!feeds(entry.tensor, logits)) refused = "does not feed the model's prediction";
+      else if (!isCutPoint(entry.tensor, logits, graph.input)) refused = 'not a cut point: the prediction also depends on a path around it (inside a residual block or branch); choose the output of the block';
+      return { entry, refused };
+    });
+}
+
+function isRecipeLayer(candidate: Candidate): boolean {
+  const { entry } = candidate;
+  return candidate.refused === undefined && !entry.container && isSpatialShape(entry.tensor.shape) && !POOLING_LAYER_CLASSES.has(entry.layer.getClassName());
+}
+
+/** Finds `name` as a full path, a unique leaf name, or a unique path suffix (`model1/out_relu`). */
+function findEntry(candidates: readonly Candidate[], name: string): Candidate | undefined {
+  const exact = candidates.filter((c) => c.entry.path === name);
+  if (exact.length === 1) return exact[0];
+  const suffix = candidates.filter((c) => c.entry.path.endsWith(`/${name}`));
+  if (suffix.length > 1) {
+    throw new ModelError(`layer name '${name}' is ambiguous in this model: ${suffix.map((c) => c.entry.path).join(', ')}; give the path`);
+  }
+  return suffix[0];
+}
+
+function pickLayer(candidates: readonly Candidate[], graph: FlatGraph, name: string | undefined): { entry: GraphEntry; automatic: boolean } {
+  const spatialNames = candidates.filter((c) => !c.refused).map((c) => c.entry.path);
+  if (name === undefined) {
+    const recipe = [...candidates].reverse().find(isRecipeLayer);
+    if (!recipe) {
+      throw new ModelError('the model has no spatial feature map (a layer with a [B, h, w, C] output, h·w > 1, before pooling) to explain; CAM methods need a convolutional feature map');
+    }
+    return { entry: recipe.entry, automatic: true };
+  }
+  const found = findEntry(candidates, name);
+  if (!found) {
+    const known = graph.entries.find((e) => e.path === name || e.path.endsWith(`/${name}`));
+    if (known) {
+      throw new ModelError(
+        `layer '${name}' outputs shape [${known.tensor.shape.map(String).join(', ')}], not a 4-D [B, h, w, C] feature map; ` +
+          `choose one of: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`,
+      );
+    }
+    throw new ModelError(`the model has no layer named '${name}'; closest layers with a 4-D output: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`);
+  }
+  if (found.refused) {
+    throw new ModelError(`layer '${found.entry.path}' cannot be explained: it is ${found.refused}. Layers that can: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`);
+  }
+  return { entry: found.entry, automatic: false };
+}
+
 /**
- * The symbolic output of `layer` inside this model's graph, found by walking back from
- * the logits. `layer.output` is not enough: once a layer has been applied again (as
- * every earlier split's head does) it has several outputs and `output` throws. A layer
- * applied more than once inside the model itself has no single output to cut at.
+ * The layers of a LayersModel that CAM methods can explain (4-D outputs, nested models
+ * included), with the automatic choice marked and refused ones explained.
+ *
+ * @example
+ * listLayersModelLayers(model).filter((l) => !l.refused).map((l) => l.name);
  */
-function outputInGraph(layer: tf.layers.Layer, from: Symbolic): Symbolic | null {
-  const seen = new Set<number>();
-  const uses = new Map<number, Symbolic>();
-  const stack = [from];
-  while (stack.length > 0) {
-    const symbolic = stack.pop()!;
-    if (seen.has(symbolic.id)) continue;
-    seen.add(symbolic.id);
-    if (symbolic.sourceLayer === layer) uses.set(symbolic.id, symbolic);
-    const node = symbolic.sourceLayer.inboundNodes[symbolic.nodeIndex];
-    if (node) stack.push(...node.inputTensors);
-  }
-  if (uses.size > 1) {
-    throw new ModelError(`layer '${layer.name}' is applied ${uses.size} times in the model, so it has no single output to explain; choose a layer that is used once`);
-  }
-  return uses.values().next().value ?? null;
+export function listLayersModelLayers(model: tf.LayersModel): LayerInfo[] {
+  const graph = flattenModel(model);
+  const { tensor: logits } = logitsSource(graph.output);
+  const candidates = spatialCandidates(graph, logits);
+  const automatic = [...candidates].reverse().find(isRecipeLayer);
+  return candidates.map((c) => ({
+    name: c.entry.path,
+    shape: c.entry.tensor.shape,
+    automatic: c === automatic,
+    ...(c.refused ? { refused: c.refused } : {}),
+  }));
+}
+
+/** Names of the layers a user may pick: those with a 4-D [B, h, w, C] output that can be cut at. */
+export function spatialLayerNames(model: tf.LayersModel): string[] {
+  return listLayersModelLayers(model)
+    .filter((l) => !l.refused)
+    .map((l) => l.name);
 }
 
 function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
@@ -90,63 +123,69 @@ function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
   return (bias ? tf.add(product, bias) : product) as tf.Tensor2D;
 }
 
+/** The model's [H, W, C] input, with null for dynamic dimensions unless `inputSize` fixes them. */
+function modelInputShape(input: Symbolic, inputSize: Size2D | undefined): [number | null, number | null, number] {
+  const shape = input.shape;
+  const channels = shape[3];
+  if (shape.length !== 4 || channels === null || channels === undefined) {
+    throw new ModelError(`the model input has shape [${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]; wgcam needs a [B, H, W, C] image input with a known channel count`);
+  }
+  const [, height, width] = shape;
+  if (inputSize && ((height !== null && height !== inputSize.height) || (width !== null && width !== inputSize.width))) {
+    throw new ModelError(`the model's input is fixed at ${width}×${height}; an input size of ${inputSize.width}×${inputSize.height} cannot be used`);
+  }
+  return [height ?? inputSize?.height ?? null, width ?? inputSize?.width ?? null, channels];
+}
+
 /**
- * Cuts a LayersModel at `layerName` (or the last layer with a 4-D output): a body model
- * returning the layer's activations and the logits in one pass, and a head model that
- * recomputes the logits from the activations, built by re-applying the layers after the
- * cut to a new input (weights are shared, nothing is copied).
+ * Cuts a LayersModel at `layer` (or the layer the Keras Grad-CAM recipe uses: the last
+ * spatial feature map before the head that is not a pooling layer), looking inside
+ * nested Sequential and functional models: a body model returning the layer's
+ * activations and the logits in one pass, and a head model that recomputes the logits
+ * from the activations, built by re-applying the layers after the cut (weights shared).
  *
  * @example
- * const split = splitLayersModel(model, 'last_conv');
+ * const split = splitLayersModel(model, { layer: 'model1/out_relu' });
  * const { activations, logits } = split.forward(input);
  */
-export function splitLayersModel(model: tf.LayersModel, layerName?: string): SplitModel {
-  if (model.inputs.length !== 1) throw new ModelError(`the model has ${model.inputs.length} inputs; wgcam explains single-input image classifiers`);
-  const { layer, automatic } = pickLayer(model, layerName);
-  const { tensor: logitsTensor, softmaxDense } = logitsSource(model);
-  const cut = outputInGraph(layer, logitsTensor);
-  if (!cut) {
-    throw new ModelError(`layer '${layer.name}' does not feed the model's prediction; choose a layer on the path to the output: ${spatialLayerNames(model).join(', ')}`);
-  }
-  const inputShape = model.inputs[0]?.shape;
-  if (!inputShape || inputShape.length !== 4 || inputShape.slice(1).some((d) => d === null)) {
-    throw new ModelError(`the model input has shape [${(inputShape ?? []).join(', ')}]; wgcam needs a fixed [B, H, W, C] image input`);
-  }
+export function splitLayersModel(model: tf.LayersModel, options: SplitOptions | string = {}): SplitModel {
+  const { layer: layerName, inputSize } = typeof options === 'string' ? { layer: options, inputSize: undefined } : options;
+  const graph = flattenModel(model);
+  const { tensor: logitsTensor, softmaxDense } = logitsSource(graph.output);
+  const candidates = spatialCandidates(graph, logitsTensor);
+  const { entry, automatic } = pickLayer(candidates, graph, layerName);
+  const inputShape = modelInputShape(graph.input, inputSize);
+  const cut = entry.tensor;
 
-  const headInput = tf.input({ shape: cut.shape.slice(1) as number[], name: `${layer.name}_wgcam_head_input` });
+  const headInput = tf.input({ shape: cut.shape.slice(1) as number[], name: `${entry.layer.name}_wgcam_head_input_${cut.id}` });
   const rebuilt = new Map<number, Symbolic>([[cut.id, headInput]]);
   const path: string[] = [];
   const rebuild = (symbolic: Symbolic): Symbolic => {
     const known = rebuilt.get(symbolic.id);
     if (known) return known;
-    const source = symbolic.sourceLayer;
-    const node = source.inboundNodes[symbolic.nodeIndex];
-    // Reaching the model's input (whose node lists the input itself) means a path around the cut.
-    if (!node || node.inputTensors.length === 0 || source.getClassName() === 'InputLayer') {
-      throw new ModelError(
-        `layer '${layer.name}' is not a cut point of the model: the prediction also depends on '${source.name}' without passing through it. ` +
-          'Choose a layer whose output alone determines the prediction, e.g. the output of the last block.',
-      );
+    const made = producer(symbolic);
+    if (!made || made.inputs.length === 0 || symbolic.id === graph.input.id) {
+      throw new ModelError(`layer '${entry.path}' is not a cut point of the model: the prediction also depends on '${symbolic.sourceLayer.name}' without passing through it`);
     }
-    const inputs = node.inputTensors.map(rebuild);
-    const applied = source.apply(inputs.length === 1 ? inputs[0]! : inputs) as Symbolic | Symbolic[];
+    const ins = made.inputs.map(rebuild);
+    const applied = made.layer.apply(ins.length === 1 ? ins[0]! : ins) as Symbolic | Symbolic[];
     const out = Array.isArray(applied) ? applied[symbolic.tensorIndex]! : applied;
     rebuilt.set(symbolic.id, out);
-    path.push(source.getClassName());
+    path.push(made.layer.getClassName());
     return out;
   };
   const headOutput = rebuild(logitsTensor);
-  const head = tf.model({ inputs: headInput, outputs: headOutput, name: `${model.name}_wgcam_head` });
-  const body = tf.model({ inputs: model.inputs, outputs: [cut, logitsTensor], name: `${model.name}_wgcam_body` });
-  const logitsModel = tf.model({ inputs: model.inputs, outputs: logitsTensor, name: `${model.name}_wgcam_logits` });
+  const head = tf.model({ inputs: headInput, outputs: headOutput, name: `${model.name}_wgcam_head_${cut.id}` });
+  const body = tf.model({ inputs: graph.input, outputs: [cut, logitsTensor], name: `${model.name}_wgcam_body_${cut.id}` });
+  const logitsModel = tf.model({ inputs: graph.input, outputs: logitsTensor, name: `${model.name}_wgcam_logits_${cut.id}` });
   const finish = (t: tf.Tensor): tf.Tensor2D => (softmaxDense ? denseLogits(t, softmaxDense) : (t as tf.Tensor2D));
-  const outputShape = (softmaxDense ? outputShapeOf(softmaxDense) : logitsTensor.shape) as (number | null)[];
-  const classes = outputShape[outputShape.length - 1] ?? 0;
+  const units = softmaxDense ? (softmaxDense.getConfig() as { units?: number }).units : logitsTensor.shape[logitsTensor.shape.length - 1];
+  const classes = units ?? 0;
 
   return {
-    layer: layer.name,
+    layer: entry.path,
     automatic,
-    inputShape: inputShape.slice(1) as [number, number, number],
+    inputShape,
     classes,
     forward(input) {
       const [activations, features] = body.apply(input, { training: false }) as tf.Tensor[];
@@ -165,7 +204,7 @@ export function splitLayersModel(model: tf.LayersModel, layerName?: string): Spl
       const dense = softmaxDense ?? logitsTensor.sourceLayer;
       const linear = softmaxDense !== null || (activationName(dense) ?? 'linear') === 'linear';
       if (steps.join() !== expected.join() || !linear) {
-        return `CAM needs global average pooling followed by one dense layer after '${layer.name}'; this model has ${path.join(' → ') || 'nothing'} there. Use Grad-CAM instead.`;
+        return `CAM needs global average pooling followed by one dense layer after '${entry.path}'; this model has ${path.join(' → ') || 'nothing'} there. Use Grad-CAM instead.`;
       }
       return dense.getWeights()[0] as tf.Tensor2D;
     },

@@ -2,12 +2,16 @@ import type * as tf from '@tensorflow/tfjs';
 
 /** A model cut at its target layer: everything the explanation needs from TF.js. */
 export interface SplitModel {
-  /** Name of the target layer (LayersModel) or node (GraphModel). */
+  /** Name of the target layer: its Keras name or path through nested models (`model1/out_relu`). */
   readonly layer: string;
+  /** GraphModel: the graph node whose output is the layer's map. */
+  readonly node?: string;
+  /** Set when the map had to be obtained in another way than reading the layer's output (a converter rewrite), saying how. */
+  readonly note?: string;
   /** Whether the layer was chosen automatically. */
   readonly automatic: boolean;
-  /** The model input size, [H, W, Cin]. */
-  readonly inputShape: readonly [number, number, number];
+  /** The model input size, [H, W, Cin]; null for a dynamic dimension (each image's own size is used). */
+  readonly inputShape: readonly [number | null, number | null, number];
   /** Number of output classes. */
   readonly classes: number;
   /** Runs the whole model once: the layer's activations [B,h,w,C] and the pre-softmax logits [B,classes]. */
