@@ -19,7 +19,7 @@ const inputDims = { height, width, channels };
 
 process.stdout.write('| image | class | whole image | masked: mean | sd | min | max |\n|---|---|---:|---:|---:|---:|---:|\n');
 for (const file of files) {
-  const input = toModelInput([decodeImage(readFileSync(file), file)], split.inputShape, UNIT_SCALE);
+  const input = toModelInput([await decodeImage(readFileSync(file), file)], split.inputShape, UNIT_SCALE);
   const { activations, logits } = split.forward(input);
   const A = (await activations.data()) as Float32Array;
   const [, h, w, C] = activations.shape;

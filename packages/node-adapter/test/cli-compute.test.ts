@@ -57,14 +57,14 @@ describe('wgcam compute', () => {
     expect(readdirSync(join(work, 'out')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('draws overlays on an image, one PNG per batch image', () => {
+  it('draws overlays on an image, one PNG per batch image', async () => {
     const image = new Uint8Array(40 * 50 * 4).fill(200);
-    writeFileSync(join(work, 'img.png'), encodePng({ data: image, width: 50, height: 40 }));
+    writeFileSync(join(work, 'img.png'), await encodePng({ data: image, width: 50, height: 40 }));
     const run = wgcam('compute', '--method', 'gradcam', '--activations', aPath, '--gradients', gPath, '--image', 'img.png', '--colormap', 'turbo', '--alpha', '0.4', '--out', 'ov.npy');
     expect(run.status).toBe(0);
     expect(readNpy(readFileSync(join(work, 'ov.npy'))).shape).toEqual([2, 7, 7]);
     for (const name of ['ov-0.png', 'ov-1.png']) {
-      const png = decodeImage(readFileSync(join(work, name)));
+      const png = await decodeImage(readFileSync(join(work, name)));
       expect([png.width, png.height]).toEqual([50, 40]);
       // The overlay differs from the plain grey image wherever colour was blended in.
       expect(png.data.some((v, i) => i % 4 !== 3 && v !== 200)).toBe(true);

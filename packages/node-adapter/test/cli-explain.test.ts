@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jpeg from 'jpeg-js';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, readNpy } from '../src/index.js';
 import { fileSystemSaver } from '@wgcam/shapes/node';
@@ -21,18 +21,18 @@ beforeAll(async () => {
   writeFileSync(join(work, 'model', 'labels.json'), JSON.stringify(['circle', 'square', 'triangle', 'star', 'cross']));
   mkdirSync(join(work, 'images'));
   for (const [name, seed] of [['one', 1], ['two', 2], ['three', 3]] as const) {
-    writeFileSync(join(work, 'images', `${name}.png`), encodePng(seededImage(seed, 40, 32)));
+    writeFileSync(join(work, 'images', `${name}.png`), await encodePng(seededImage(seed, 40, 32)));
   }
-  writeFileSync(join(work, 'tiny.png'), encodePng(seededImage(4, 1, 1)));
+  writeFileSync(join(work, 'tiny.png'), await encodePng(seededImage(4, 1, 1)));
   writeFileSync(join(work, 'notes.png'), 'this is not an image');
-  const png = encodePng(seededImage(5, 40, 32));
+  const png = await encodePng(seededImage(5, 40, 32));
   writeFileSync(join(work, 'truncated.png'), png.subarray(0, Math.floor(png.length / 2)));
   // A valid PNG signature and header claiming 20000×20000, refused before decoding.
   const huge = Buffer.from(png.subarray(0, 33));
   huge.writeUInt32BE(20000, 16);
   huge.writeUInt32BE(20000, 20);
   writeFileSync(join(work, 'huge.png'), huge);
-  const photo = new Uint8Array(jpeg.encode({ data: Buffer.from(seededImage(6, 45, 30).data), width: 45, height: 30 }, 90).data);
+  const photo = new Uint8Array(await sharp(seededImage(6, 45, 30).data, { raw: { width: 45, height: 30, channels: 4 } }).removeAlpha().jpeg({ quality: 90 }).toBuffer());
   writeFileSync(join(work, 'photo.jpg'), photo);
   writeFileSync(join(work, 'broken.jpg'), photo.subarray(0, Math.floor(photo.length / 3)));
   // The same JPEG with its frame header (SOF0) claiming 20000×20000.
@@ -50,7 +50,7 @@ function wgcam(...args: string[]): { status: number | null; stdout: string; stde
 }
 
 describe('wgcam explain', () => {
-  it('writes an overlay per image and a summary table', () => {
+  it('writes an overlay per image and a summary table', async () => {
     const run = wgcam('images', '--method', 'gradcam++', '--out', 'out1', '--npy', '--gray-png', '--batch', '2');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/layer last_conv \(automatic\)/);
@@ -59,7 +59,7 @@ describe('wgcam explain', () => {
     expect(files).toEqual(
       ['one', 'three', 'two'].flatMap((n) => [`${n}.gradcam++.heatmap.npy`, `${n}.gradcam++.heatmap.png`, `${n}.gradcam++.png`]).sort(),
     );
-    const overlay = decodeImage(readFileSync(join(work, 'out1', 'one.gradcam++.png')));
+    const overlay = await decodeImage(readFileSync(join(work, 'out1', 'one.gradcam++.png')));
     expect([overlay.width, overlay.height]).toEqual([40, 32]);
     expect(readNpy(readFileSync(join(work, 'out1', 'one.gradcam++.heatmap.npy'))).shape).toEqual([32, 40]);
   });
@@ -81,10 +81,10 @@ describe('wgcam explain', () => {
     }
   });
 
-  it('draws a labelled panel of every method with --method all', () => {
+  it('draws a labelled panel of every method with --method all', async () => {
     const run = wgcam('images/one.png', '--method', 'all', '--out', 'out3');
     expect(run.status, run.stderr).toBe(0);
-    const panel = decodeImage(readFileSync(join(work, 'out3', 'one.panel.png')));
+    const panel = await decodeImage(readFileSync(join(work, 'out3', 'one.panel.png')));
     expect(panel.width).toBeGreaterThan(7 * 192);
     expect(readdirSync(join(work, 'out3')).filter((f) => f.endsWith('.png')).length).toBe(8);
   });
@@ -93,7 +93,7 @@ describe('wgcam explain', () => {
     const run = wgcam('images/one.png', 'tiny.png', 'notes.png', 'truncated.png', 'huge.png', 'missing.png', '--out', 'out4', '--batch', '3');
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/2 of 6 images explained/);
-    expect(run.stdout).toMatch(/notes\.png: notes\.png is not a PNG or JPEG image/);
+    expect(run.stdout).toMatch(/notes\.png: notes\.png is not a PNG, JPEG, WebP, AVIF, GIF or TIFF image/);
     expect(run.stdout).toMatch(/truncated\.png: truncated\.png could not be decoded/);
     expect(run.stdout).toMatch(/huge\.png: huge\.png is 20000×20000, over the limit/);
     expect(run.stdout).toMatch(/missing\.png: missing\.png does not exist/);
@@ -101,12 +101,12 @@ describe('wgcam explain', () => {
     expect(files.sort()).toEqual(['one.gradcam.png', 'tiny.gradcam.png']);
   });
 
-  it('reads JPEG images, and refuses truncated and oversized ones', () => {
+  it('reads JPEG images, and refuses truncated and oversized ones', async () => {
     const run = wgcam('photo.jpg', 'broken.jpg', 'huge.jpg', '--out', 'out5', '--json');
     expect(run.status).toBe(1);
     const [photo, broken, huge] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: string; outputs: string[] });
     expect(photo!.ok).toBe(true);
-    const overlay = decodeImage(readFileSync(join(work, photo!.outputs[0]!)));
+    const overlay = await decodeImage(readFileSync(join(work, photo!.outputs[0]!)));
     expect([overlay.width, overlay.height]).toEqual([45, 30]);
     expect(broken!.error).toMatch(/broken\.jpg could not be decoded \(corrupt or truncated JPEG\)/);
     expect(huge!.error).toMatch(/huge\.jpg is 20000×20000, over the limit/);

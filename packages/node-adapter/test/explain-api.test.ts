@@ -36,7 +36,7 @@ beforeAll(async () => {
   writeFileSync(join(work, 'model', 'labels.json'), JSON.stringify(labels));
   mkdirSync(join(work, 'images'));
   for (const [name, seed] of [['one', 1], ['two', 2], ['wide', 3]] as const) {
-    writeFileSync(join(work, 'images', `${name}.png`), encodePng(seededImage(seed, name === 'wide' ? 50 : 40, 32)));
+    writeFileSync(join(work, 'images', `${name}.png`), await encodePng(seededImage(seed, name === 'wide' ? 50 : 40, 32)));
   }
   writeFileSync(join(work, 'images', 'broken.png'), 'not a png at all');
 });
@@ -63,7 +63,7 @@ describe('explainFile / explainImage', () => {
   });
 
   it('explainImage on decoded pixels gives what explainFile gives, without writing files', async () => {
-    const pixels = decodeImage(readFileSync(join(work, 'images', 'two.png')));
+    const pixels = await decodeImage(readFileSync(join(work, 'images', 'two.png')));
     const fromPixels = await explainImage(pixels, { model, method: ['gradcam', 'layercam'], target: { topK: 2 } });
     const fromFile = await explainFile(join(work, 'images', 'two.png'), { model, method: ['gradcam', 'layercam'], target: { topK: 2 } });
     expect(fromPixels.outputs).toEqual([]);
@@ -88,7 +88,7 @@ describe('explainFile / explainImage', () => {
   it('throws typed errors for bad input, and still works afterwards', async () => {
     await expect(explainFile(join(work, 'missing.png'), { model })).rejects.toThrow(ImageFormatError);
     await expect(explainFile(join(work, 'missing.png'), { model })).rejects.toThrow(/missing\.png does not exist/);
-    await expect(explainFile(join(work, 'images', 'broken.png'), { model })).rejects.toThrow(/is not a PNG or JPEG image/);
+    await expect(explainFile(join(work, 'images', 'broken.png'), { model })).rejects.toThrow(/is not a PNG, JPEG, WebP, AVIF, GIF or TIFF image/);
     await expect(explainImage({ data: new Uint8Array(10), width: 4, height: 4 }, { model })).rejects.toThrow(/4×4×4 = 64 of them; got 10 bytes/);
     await expect(explainImage({ data: new Uint8Array(4), width: 0, height: 1 }, { model })).rejects.toThrow(ImageFormatError);
     await expect(explainImage(seededImage(1), { model, method: 'nope' as 'cam' })).rejects.toThrow(InvalidInputError);
@@ -124,7 +124,7 @@ describe('explainFiles and ExplainSession', () => {
       ['images/two.png', true],
       ['images/wide.png', true],
     ]);
-    expect(reports[0]!.error).toMatch(/not a PNG or JPEG/);
+    expect(reports[0]!.error).toMatch(/not a PNG, JPEG, WebP, AVIF, GIF or TIFF/);
     expect(readdirSync(join(work, 'batch')).filter((f) => f.endsWith('.panel.png')).sort()).toEqual(['one.panel.png', 'two.panel.png', 'wide.panel.png']);
     for (const r of reports.filter((r) => r.ok)) for (const path of r.outputs) expect(existsSync(path)).toBe(true);
   });

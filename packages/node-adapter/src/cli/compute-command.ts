@@ -90,7 +90,7 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
       const paths = overlayPaths(options.out, batch, targets);
       for (const [i, path] of paths.entries()) {
         const pixels = overlay.subarray(i * height * width * 4, (i + 1) * height * width * 4);
-        await writeFileAtomic(path, encodePng({ data: pixels, width, height }));
+        await writeFileAtomic(path, await encodePng({ data: pixels, width, height }));
         process.stdout.write(`overlay ${path} (${width}×${height})\n`);
       }
     }

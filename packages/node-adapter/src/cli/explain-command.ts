@@ -24,6 +24,7 @@ export interface ExplainCommandOptions {
   grayPng?: boolean;
   software?: boolean;
   backend: ModelBackend;
+  background?: string;
 }
 
 /** `top3` → top-3, `5` → class 5, anything else → a label. */
@@ -55,6 +56,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       out: options.out,
       npy: options.npy ?? false,
       grayPng: options.grayPng ?? false,
+      ...(options.background !== undefined ? { background: options.background } : {}),
       panel: options.method === 'all',
       batch: options.batch,
       onStart: (total) => bar?.start(total, 0, { file: '' }),

@@ -51,7 +51,7 @@ program
   .addOption(new Option('--variant <name>', 'Score-CAM weighting').choices(['probability', 'channel-softmax']))
   .option('--class <K>', 'CAM / Score-CAM: class index to explain, or K1,K2,... for several', parseClassList)
   .option('--size <HxW>', 'heatmap size (default: feature resolution h×w)', parseSize)
-  .option('--image <img.png>', 'draw an overlay on this PNG/JPEG image (written beside --out as .png)')
+  .option('--image <img.png>', 'draw an overlay on this image (PNG, JPEG, WebP, AVIF, GIF, TIFF; written beside --out as .png)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
   .requiredOption('--out <heatmap.npy>', 'where to write the heatmap (.npy, float32)')
@@ -60,7 +60,7 @@ program
 
 program
   .command('explain')
-  .description('explain a TF.js model\'s predictions on PNG/JPEG images (files or folders): overlays, heatmaps, panels')
+  .description('explain a TF.js model\'s predictions on images (PNG, JPEG, WebP, AVIF, GIF, TIFF; files or folders): overlays, heatmaps, panels')
   .argument('[images...]', 'images or folders (default: the bundled samples)')
   .option('--model <model.json>', 'TF.js LayersModel or GraphModel (default: the bundled shapes model)')
   .option('--labels <labels.json>', 'class names (default: labels.json beside the model, if any)')
@@ -78,6 +78,7 @@ program
   .option('--batch <N>', 'images per GPU batch', parseNumberIn(1, 1024), 8)
   .option('--npy', 'also write each heatmap as .npy (float32)')
   .option('--gray-png', 'also write each heatmap as a gray PNG')
+  .option('--background <color>', 'colour transparent pixels are composited onto for the model: #rrggbb, #rgb, r,g,b, white, black or gray', 'white')
   .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
   .addOption(
     new Option('--backend <name>', 'TF.js backend for the model: auto (webgpu on a hardware GPU, wasm on a software adapter), webgpu, wasm or cpu')

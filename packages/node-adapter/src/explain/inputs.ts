@@ -1,7 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { realpath, readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+/** Extensions of the formats wgcam reads (the decoder checks the bytes, not the name). */
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.jpe', '.jfif', '.webp', '.avif', '.gif', '.tif', '.tiff']);
+
+/** Extensions of image formats wgcam does not read: listed with a note, never skipped silently. */
+const UNREAD_IMAGE_EXTENSIONS = new Set(['.bmp', '.svg', '.svgz', '.heic', '.heif', '.jp2', '.j2k', '.jxl', '.ico', '.psd', '.ppm', '.pgm', '.pbm', '.pnm', '.exr', '.hdr', '.dng', '.cr2', '.nef', '.arw', '.raw', '.pdf']);
 
 /** One path the user named, expanded: an image file to explain, or a reason it cannot be. */
 export interface InputItem {
@@ -9,14 +13,41 @@ export interface InputItem {
   readonly problem?: string;
 }
 
+/** How folders are expanded. */
+export interface ExpandOptions {
+  /** Folders not to descend into: the output folder, so that earlier outputs are not explained again. */
+  readonly skip?: readonly string[];
+}
+
+async function canonical(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+async function walk(dir: string, skip: ReadonlySet<string>, found: InputItem[]): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    const extension = extname(entry.name).toLowerCase();
+    if (entry.isDirectory()) {
+      if (!skip.has(await canonical(full))) await walk(full, skip, found);
+    } else if (IMAGE_EXTENSIONS.has(extension)) {
+      found.push({ path: full });
+    } else if (UNREAD_IMAGE_EXTENSIONS.has(extension)) {
+      found.push({ path: full, problem: `${full} is a ${extension.slice(1).toUpperCase()} file, a format wgcam does not read; convert it to PNG, JPEG, WebP, AVIF, GIF or TIFF` });
+    }
+  }
+}
+
 /**
- * Expands files and folders (recursively, PNG/JPEG by extension, sorted) into input items;
- * a missing path becomes an item with a problem so the rest of the batch still runs.
+ * Expands files and folders (recursively, images by extension, sorted) into input items.
+ * A missing path, and an image format wgcam does not read found in a folder, become items
+ * with a problem, so they are reported while the rest of the batch still runs. Folders in
+ * `skip` (the output folder) are not entered when met inside a named folder.
  *
  * @example
- * const items = await expandInputs(['samples', 'cat.jpg']);
+ * const items = await expandInputs(['samples', 'cat.jpg'], { skip: ['wgcam-out'] });
  */
-export async function expandInputs(paths: readonly string[]): Promise<InputItem[]> {
+export async function expandInputs(paths: readonly string[], options: ExpandOptions = {}): Promise<InputItem[]> {
+  const skip = new Set(await Promise.all((options.skip ?? []).map(canonical)));
   const items: InputItem[] = [];
   for (const path of paths) {
     let info;
@@ -27,17 +58,10 @@ export async function expandInputs(paths: readonly string[]): Promise<InputItem[
       continue;
     }
     if (info.isDirectory()) {
-      const found: string[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        for (const entry of await readdir(dir, { withFileTypes: true })) {
-          const full = join(dir, entry.name);
-          if (entry.isDirectory()) await walk(full);
-          else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) found.push(full);
-        }
-      };
-      await walk(path);
-      if (found.length === 0) items.push({ path, problem: `${path} holds no .png or .jpg images` });
-      items.push(...found.sort().map((p) => ({ path: p })));
+      const found: InputItem[] = [];
+      await walk(path, skip, found);
+      if (found.length === 0) items.push({ path, problem: `${path} holds no PNG, JPEG, WebP, AVIF, GIF or TIFF images` });
+      items.push(...found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
     } else {
       items.push({ path });
     }

@@ -7,6 +7,7 @@ import type { RgbaImage } from '../io/images.js';
 import { writeNpy } from '../io/npy.js';
 import { grayHeatmap } from '../render/heatmap-gray.js';
 import type { PanelTile } from '../render/panel.js';
+import { OutputError } from '../errors.js';
 
 /** Which files to write besides the overlay. */
 export interface OutputChoices {
@@ -15,15 +16,31 @@ export interface OutputChoices {
   readonly panel: boolean;
 }
 
-/** Gives each input a unique output stem (basename without extension, numbered on clashes). */
+/**
+ * Gives each input a unique output stem: its basename without extension, numbered -2, -3,
+ * ... on a clash with any stem given before (compared without case, as macOS and Windows
+ * file systems do), so `a/x.png b/x.png c/x-2.png` become x, x-2, x-2-2.
+ *
+ * @example
+ * outputStems(['a/x.png', 'b/x.png']); // ['x', 'x-2']
+ */
 export function outputStems(paths: readonly string[]): string[] {
-  const seen = new Map<string, number>();
+  const taken = new Set<string>();
   return paths.map((p) => {
     const stem = basename(p, extname(p));
-    const n = (seen.get(stem) ?? 0) + 1;
-    seen.set(stem, n);
-    return n === 1 ? stem : `${stem}-${n}`;
+    let candidate = stem;
+    for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem}-${n}`;
+    taken.add(candidate.toLowerCase());
+    return candidate;
   });
+}
+
+/** Takes `path` for this run; a path the run already wrote is an OutputError, never overwritten. */
+function claim(claimed: Set<string>, path: string): string {
+  const key = path.toLowerCase();
+  if (claimed.has(key)) throw new OutputError(`${path} was already written by this run; rename one of the inputs or labels whose outputs share this name`);
+  claimed.add(key);
+  return path;
 }
 
 function targetSuffix(item: ExplanationItem, several: boolean): string {
@@ -40,6 +57,7 @@ export async function writeMethodOutputs(
   choices: OutputChoices,
   codecs: CodecPool,
   onEncoded: (ms: number) => void,
+  claimed: Set<string> = new Set(),
 ): Promise<string[]> {
   const png = async (image: RgbaImage): Promise<Uint8Array> => {
     const { value, ms } = await codecs.encodePng(image);
@@ -53,18 +71,18 @@ export async function writeMethodOutputs(
   for (const item of items) {
     const base = join(out, `${stem}.${method}${targetSuffix(item, several)}`);
     if (item.overlay) {
-      await writeFileAtomic(`${base}.png`, await png({ data: item.overlay, width, height }));
+      await writeFileAtomic(claim(claimed, `${base}.png`), await png({ data: item.overlay, width, height }));
       written.push(`${base}.png`);
     }
     if (choices.grayPng) {
-      await writeFileAtomic(`${base}.heatmap.png`, await png(grayHeatmap(item.heatmap, heat.width, heat.height)));
+      await writeFileAtomic(claim(claimed, `${base}.heatmap.png`), await png(grayHeatmap(item.heatmap, heat.width, heat.height)));
       written.push(`${base}.heatmap.png`);
     }
     if (choices.npy) {
       const start = performance.now();
       const npy = writeNpy(item.heatmap, [heat.height, heat.width]);
       onEncoded(performance.now() - start);
-      await writeFileAtomic(`${base}.heatmap.npy`, npy);
+      await writeFileAtomic(claim(claimed, `${base}.heatmap.npy`), npy);
       written.push(`${base}.heatmap.npy`);
     }
   }
@@ -80,12 +98,13 @@ export async function writePanel(
   title: string,
   codecs: CodecPool,
   onEncoded: (ms: number) => void,
+  claimed: Set<string> = new Set(),
 ): Promise<string> {
   const tiles: PanelTile[] = [{ image: original, caption: 'original' }];
   for (const { method, item } of overlays) {
     if (item.overlay) tiles.push({ image: { data: item.overlay, width: original.width, height: original.height }, caption: METHODS[method].title });
   }
-  const path = join(out, `${stem}.panel.png`);
+  const path = claim(claimed, join(out, `${stem}.panel.png`));
   const { value, ms } = await codecs.renderPanel(tiles, title);
   onEncoded(ms);
   await writeFileAtomic(path, value);

@@ -68,9 +68,10 @@ function methodsThatDoNotFit(explainer: Explainer, settings: RunSettings): Skipp
 /**
  * The one code path of `wgcam explain`, explainFile, explainImage and explainFiles:
  * images are decoded a batch ahead of the GPU, grouped by size, explained by every
- * method, and their files encoded (on the codec threads) and written atomically while
+ * method, and their files encoded (by libvips, off the main thread) and written atomically while
  * the next group runs. One image's failure never stops the others; `keep` holds heatmaps
- * and overlays in memory. An exception thrown by `onProgress` is rethrown at the end.
+ * and overlays in memory. An exception thrown by `onProgress` (or its rejected promise) is
+ * rethrown at the end.
  */
 export async function runPipeline(
   explainer: Explainer,
@@ -78,7 +79,7 @@ export async function runPipeline(
   settings: RunSettings,
   codecs: CodecPool,
   keep: boolean,
-  onProgress?: (report: ImageReport) => void,
+  onProgress?: (report: ImageReport) => unknown,
 ): Promise<PipelineOutcome> {
   const reports: ImageReport[] = sources.map((s) => ({ file: s.name, ok: false, outputs: [], timings: emptyTimings() }));
   const explanations: (ImageExplanation | undefined)[] = sources.map(() => undefined);
@@ -110,8 +111,10 @@ export async function runPipeline(
         report.ok = !errors[index];
         const kept = details[index];
         if (report.ok && kept) explanations[index] = { ...report, ok: true, class: kept.predictions[0]!.classIndex, probability: kept.predictions[0]!.probability, ...kept };
+      }).then(async () => {
+        // A callback that throws or returns a rejected promise fails the call after the batch.
         try {
-          onProgress?.(report);
+          await onProgress?.(reports[index]!);
         } catch (error) {
           progressError ??= error;
         }
@@ -119,6 +122,7 @@ export async function runPipeline(
     );
   };
   const writes: Writes = {
+    claimed: new Set(),
     start(index, work, context) {
       const timings = reports[index]!.timings;
       const done = work(codecs, (ms) => (timings.encode += ms)).then(
@@ -174,6 +178,8 @@ interface Writes {
   start(index: number, work: (codecs: CodecPool, onEncoded: (ms: number) => void) => Promise<unknown>, context: string): void;
   /** Resolves once the image's writes so far are done: true when none failed. */
   settled(index: number): Promise<boolean>;
+  /** Every output path this run has written or is writing: none is written twice. */
+  readonly claimed: Set<string>;
 }
 
 async function explainGroup(
@@ -245,7 +251,7 @@ async function explainGroup(
         const out = settings.out;
         writes.start(
           g.index,
-          (codecs, onEncoded) => writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices, codecs, onEncoded).then((paths) => report.outputs.push(...paths)),
+          (codecs, onEncoded) => writeMethodOutputs(out, sources[g.index]!.stem, method, explanation, items, settings.choices, codecs, onEncoded, writes.claimed).then((paths) => report.outputs.push(...paths)),
           `writing ${method} outputs failed`,
         );
       }
@@ -266,7 +272,7 @@ async function explainGroup(
     writes.start(
       g.index,
       async (codecs, onEncoded) => {
-        if (await settled) report.outputs.push(await writePanel(out, stem, g.image!, overlays, title, codecs, onEncoded));
+        if (await settled) report.outputs.push(await writePanel(out, stem, g.image!, overlays, title, codecs, onEncoded, writes.claimed));
       },
       'writing the panel failed',
     );

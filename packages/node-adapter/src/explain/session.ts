@@ -4,6 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { InvalidInputError } from '@wgcam/core';
 import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
 import { CodecPool } from '../io/codec-pool.js';
+import { flattenImage } from '../io/background.js';
 import { checkImageSize, ImageFormatError, type RgbaImage } from '../io/images.js';
 import { loadModel } from '../model-loader.js';
 import { assertBackend, openModelRuntime, type ModelRuntime } from '../model-runtime.js';
@@ -121,12 +122,13 @@ export class ExplainSession {
     const settings = runSettings(options);
     const name = options.name ?? 'image';
     checkPixels(pixels, name);
-    const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => ({ value: pixels, ms: 0 }) };
+    const opaque = flattenImage(pixels, settings.background);
+    const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => ({ value: opaque, ms: 0 }) };
     return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
   }
 
   /**
-   * Decodes a PNG or JPEG file and explains it; throws the typed error of a missing,
+   * Decodes an image file (PNG, JPEG, WebP, AVIF, GIF, TIFF) and explains it; throws the typed error of a missing,
    * corrupt or oversized file, or of an output that cannot be written.
    *
    * @example
@@ -134,12 +136,13 @@ export class ExplainSession {
    */
   async explainFile(path: string, options: RunOptions = {}): Promise<ImageExplanation> {
     const settings = runSettings(options);
-    const source: ImageSource = { name: path, stem: basename(path, extname(path)), load: () => this.codecs.decodeFile(path) };
+    const source: ImageSource = { name: path, stem: basename(path, extname(path)), load: () => this.codecs.decodeFile(path, settings.background) };
     return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
   }
 
   /**
-   * Explains images and folders (PNG/JPEG, recursively) in GPU batches, writing each one's
+   * Explains images and folders (PNG, JPEG, WebP, AVIF, GIF, TIFF; recursively, skipping
+   * the output folder) in GPU batches, writing each one's
    * files to `out`. One image's failure never stops the others: check each report's `ok`.
    *
    * @example
@@ -148,13 +151,13 @@ export class ExplainSession {
    */
   async explainFiles(paths: readonly string[], options: BatchOptions = {}): Promise<ImageReport[]> {
     const settings = runSettings(options);
-    const inputs = await expandInputs(paths);
+    const inputs = await expandInputs(paths, settings.out !== undefined ? { skip: [settings.out] } : {});
     const stems = outputStems(inputs.map((i) => i.path));
     const sources: ImageSource[] = inputs.map((input, i) => ({
       name: input.path,
       stem: stems[i]!,
       ...(input.problem ? { problem: new ImageFormatError(input.problem) } : {}),
-      load: () => this.codecs.decodeFile(input.path),
+      load: () => this.codecs.decodeFile(input.path, settings.background),
     }));
     options.onStart?.(sources.length);
     const outcome = await this.exclusive(() => runPipeline(this.explainer, sources, settings, this.codecs, false, options.onProgress));

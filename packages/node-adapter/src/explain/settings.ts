@@ -1,5 +1,6 @@
 import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, isColormapName, isMethodName, type ColormapName, type MethodName, type Size2D } from '@wgcam/core';
 import type { TargetRequest } from '@wgcam/core/tfjs';
+import { parseBackground, type Rgb } from '../io/background.js';
 import type { OutputChoices } from './outputs.js';
 import type { BatchOptions } from './types.js';
 
@@ -15,6 +16,8 @@ export interface RunSettings {
   readonly out: string | undefined;
   readonly choices: OutputChoices;
   readonly batch: number;
+  /** What transparent pixels are composited onto. */
+  readonly background: Rgb;
 }
 
 function methodsOf(method: BatchOptions['method']): MethodName[] {
@@ -55,5 +58,6 @@ export function runSettings(options: BatchOptions): RunSettings {
     out: options.out,
     choices: { npy: options.npy ?? false, grayPng: options.grayPng ?? false, panel: options.panel ?? methods.length > 1 },
     batch,
+    background: parseBackground(options.background ?? 'white'),
   };
 }

@@ -38,7 +38,7 @@ function sessionFor(options: ModelOptions): Promise<ExplainSession> {
 }
 
 /**
- * Explains one PNG or JPEG file: the top class, a heatmap and an overlay per method, and
+ * Explains one image file (PNG, JPEG, WebP, AVIF, GIF, TIFF): the top class, a heatmap and an overlay per method, and
  * (with `out`) the files `wgcam explain` writes. The model is loaded on first use and kept.
  *
  * @example
@@ -55,7 +55,7 @@ export async function explainFile(path: string, options: ModelOptions & RunOptio
  *
  * @example
  * import { decodeImage, explainImage } from '@wgcam/node-adapter';
- * const pixels = decodeImage(await readFile('cat.jpg'));
+ * const pixels = await decodeImage(await readFile('cat.jpg'));
  * const { methods } = await explainImage(pixels, { model: 'model/model.json', method: 'all' });
  * const heatmap = methods[0].items[0].heatmap; // Float32Array, values in [0, 1]
  */

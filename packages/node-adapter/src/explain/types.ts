@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly grayPng?: boolean;
   /** Write the side-by-side panel of every method; default: when more than one method runs. */
   readonly panel?: boolean;
+  /** Colour transparent pixels are composited onto before the model sees them: '#rrggbb', '#rgb', 'r,g,b', white, black, gray, or [r, g, b]; default white. */
+  readonly background?: string | readonly [number, number, number];
 }
 
 /** Options of the batch entry: images go through the GPU `batch` at a time. */
@@ -48,8 +50,8 @@ export interface BatchOptions extends RunOptions {
   readonly batch?: number;
   /** Called once with the number of images found in the paths, before any is explained. */
   readonly onStart?: (total: number) => void;
-  /** Called once per image as soon as its outputs are written (or it failed). */
-  readonly onProgress?: (report: ImageReport) => void;
+  /** Called once per image as soon as its outputs are written (or it failed); a throw or a rejected promise fails the call after the batch. */
+  readonly onProgress?: (report: ImageReport) => unknown;
 }
 
 /** Milliseconds per stage for one image: the model pass that all methods share counted once, CAM kernels summed over methods. */

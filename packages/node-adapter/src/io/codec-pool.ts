@@ -1,36 +1,25 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
-import { WgcamError } from '@wgcam/core';
-import type { PanelTile } from '../render/panel.js';
-import { ImageFormatError, type RgbaImage } from './images.js';
-import { runCodecTask, type CodecOutcome, type CodecTask } from './codec-tasks.js';
+import { renderPanel, type PanelTile } from '../render/panel.js';
+import type { Rgb } from './background.js';
+import { encodePng, readImage, type RgbaImage } from './images.js';
 
-/** A result of the pool, with the milliseconds the codec work itself took. */
+/** A result of the codecs, with the milliseconds the codec work took. */
 export interface Timed<T> {
   readonly value: T;
   readonly ms: number;
 }
 
-function defaultThreads(): number {
-  const configured = Number(process.env['WGCAM_CODEC_THREADS']);
-  if (process.env['WGCAM_CODEC_THREADS'] !== undefined && Number.isInteger(configured) && configured >= 0) return configured;
-  return Math.min(4, availableParallelism() - 1);
-}
-
-function rebuildError(outcome: Extract<CodecOutcome, { ok: false }>): Error {
-  if (outcome.name === 'ImageFormatError') return new ImageFormatError(outcome.message);
-  if (outcome.code && outcome.name !== 'Error') return new WgcamError(outcome.code, outcome.message);
-  const error = new Error(outcome.message) as Error & { code?: string };
-  if (outcome.code) error.code = outcome.code;
-  return error;
+async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
+  const start = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - start };
 }
 
 /**
- * Image decoding, PNG encoding and panel rendering on worker threads, so that they overlap
- * the GPU work of the main thread. Where the compiled worker is absent (running from the
- * TypeScript sources) the same code runs in the calling thread.
+ * Image decoding, PNG encoding and panel rendering for the pipeline, timed. The work runs
+ * in libvips (sharp) on libuv's thread pool (UV_THREADPOOL_SIZE, default 4 threads), so
+ * it overlaps the GPU work of the main thread without worker threads of its own; the main
+ * thread only composites transparent pixels and converts CMYK. The times are wall-clock
+ * times of each task, including any wait for a free pool thread.
  *
  * @example
  * const codecs = CodecPool.create();
@@ -38,40 +27,28 @@ function rebuildError(outcome: Extract<CodecOutcome, { ok: false }>): Error {
  * await codecs.destroy();
  */
 export class CodecPool {
-  private constructor(private readonly pool: Piscina | null) {}
+  private constructor() {}
 
-  /** A pool of `threads` codec threads (default: WGCAM_CODEC_THREADS, else the cores left after the main thread, at most 4); 0 runs codecs in the calling thread. */
-  static create(threads = defaultThreads()): CodecPool {
-    const worker = new URL('./codec-worker.js', import.meta.url);
-    if (threads < 1 || !existsSync(fileURLToPath(worker))) return new CodecPool(null);
-    return new CodecPool(new Piscina({ filename: worker.href, minThreads: 1, maxThreads: threads, idleTimeout: 5_000 }));
+  /** The codecs of one session. */
+  static create(): CodecPool {
+    return new CodecPool();
   }
 
-  /** Whether work runs on worker threads (false: in the calling thread). */
-  get threaded(): boolean {
-    return this.pool !== null;
+  /** Reads and decodes an image file; transparent pixels go onto `background` (white). */
+  decodeFile(path: string, background?: Rgb): Promise<Timed<RgbaImage>> {
+    return timed(() => readImage(path, background ? { background } : {}));
   }
 
-  decodeFile(path: string): Promise<Timed<RgbaImage>> {
-    return this.run({ op: 'decode', path }).then((o) => ({ value: o.image!, ms: o.ms }));
-  }
-
+  /** Encodes an opaque PNG. */
   encodePng(image: RgbaImage): Promise<Timed<Uint8Array>> {
-    return this.run({ op: 'png', image }).then((o) => ({ value: o.bytes!, ms: o.ms }));
+    return timed(() => encodePng(image));
   }
 
+  /** Renders a labelled panel as PNG bytes. */
   renderPanel(tiles: readonly PanelTile[], title: string): Promise<Timed<Uint8Array>> {
-    return this.run({ op: 'panel', tiles, title }).then((o) => ({ value: o.bytes!, ms: o.ms }));
+    return timed(() => renderPanel(tiles, title));
   }
 
-  /** Stops the threads once queued work is done. */
-  async destroy(): Promise<void> {
-    await this.pool?.close();
-  }
-
-  private async run(task: CodecTask): Promise<Extract<CodecOutcome, { ok: true }>> {
-    const outcome = this.pool ? ((await this.pool.run(task)) as CodecOutcome) : await runCodecTask(task);
-    if (!outcome.ok) throw rebuildError(outcome);
-    return outcome;
-  }
+  /** Nothing to stop: kept so that sessions end their codecs explicitly. */
+  async destroy(): Promise<void> {}
 }
