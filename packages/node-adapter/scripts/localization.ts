@@ -5,7 +5,7 @@
 // --scorecam-count images of the same sets (the table's "objects" column says how many).
 import { generateDataset, SHAPES_DATASET_SEEDS, type Sample } from '@wgcam/shapes';
 import { METHOD_NAMES, METHODS } from '@wgcam/core';
-import { evaluateLocalization, Explainer, localizationTable, type LabelledImage } from '@wgcam/core/tfjs';
+import { evaluateLocalization, Explainer, fixedInputShape, localizationTable, type LabelledImage } from '@wgcam/core/tfjs';
 import { BUNDLED_MODEL } from '../src/explain/bundled.js';
 import { loadModel, useTfjsWebGpu } from '../src/index.js';
 
@@ -29,7 +29,7 @@ function labelled(sample: Sample): LabelledImage {
 await useTfjsWebGpu();
 const model = await loadModel(BUNDLED_MODEL);
 const explainer = new Explainer(model);
-const size = explainer.split.inputShape[0];
+const size = fixedInputShape(explainer.split)[0];
 const single = generateDataset(SHAPES_DATASET_SEEDS.heldOut, count, { size }).map(labelled);
 const pairs = generateDataset(SHAPES_DATASET_SEEDS.heldOutTwoObjects, Math.round(count / 2), { size, twoObjects: true }).map(labelled);
 

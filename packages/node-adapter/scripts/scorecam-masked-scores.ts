@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
-import { Explainer, toModelInput, UNIT_SCALE } from '@wgcam/core/tfjs';
+import { Explainer, fixedInputShape, toModelInput, UNIT_SCALE } from '@wgcam/core/tfjs';
 import { BUNDLED_MODEL } from '../src/explain/bundled.js';
 import { decodeImage, loadModel } from '../src/index.js';
 
@@ -14,7 +14,7 @@ const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['sampl
 await tf.setBackend('cpu');
 const labels = JSON.parse(readFileSync(BUNDLED_MODEL.replace(/model\.json$/, 'labels.json'), 'utf8')) as string[];
 const split = new Explainer(await loadModel(BUNDLED_MODEL)).split;
-const [height, width, channels] = split.inputShape;
+const [height, width, channels] = fixedInputShape(split);
 const inputDims = { height, width, channels };
 
 process.stdout.write('| image | class | whole image | masked: mean | sd | min | max |\n|---|---|---:|---:|---:|---:|---:|\n');

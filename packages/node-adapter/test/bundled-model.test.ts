@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset, SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
 import { METHOD_NAMES } from '@wgcam/core';
 import { relativeL2 } from '@wgcam/core/reference';
-import { evaluateLocalization, Explainer } from '@wgcam/core/tfjs';
+import { evaluateLocalization, Explainer, fixedInputShape } from '@wgcam/core/tfjs';
 import { BUNDLED_MODEL } from '../src/explain/bundled.js';
 import { loadModel, useTfjsWebGpu } from '../src/index.js';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   expect(layersModel).toBeInstanceOf(tf.LayersModel);
   expect(graphModel).toBeInstanceOf(tf.GraphModel);
   layers = new Explainer(layersModel);
-  size = layers.split.inputShape[0];
+  size = fixedInputShape(layers.split)[0];
   // The exporter names each layer's output node '<layer>/<Op>'.
   graph = new Explainer(graphModel, { layer: `${layers.split.layer}/Relu` });
 });

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CamEngine, MethodName } from '@wgcam/core';
 import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
-import { toModelInput, UNIT_SCALE, type Explainer, type RgbaPixels } from '@wgcam/core/tfjs';
+import { fixedInputShape, toModelInput, UNIT_SCALE, type Explainer, type RgbaPixels } from '@wgcam/core/tfjs';
 
 /** What the lower API gives on A and G computed by TF.js and read back to the CPU. */
 export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels, method: MethodName, target: number): Promise<Float32Array> {
@@ -20,7 +20,7 @@ export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels,
     options = { method, activations: { data: A, shape }, denseKernel: { data: (await kernel.data()) as Float32Array, shape: kernel.shape }, targets: target, size };
   } else if (method === 'scorecam') {
     const dims = { batch: 1, height: shape[1], width: shape[2], channels: shape[3], targets: 1 };
-    const [inputHeight, inputWidth, inputChannels] = split.inputShape;
+    const [inputHeight, inputWidth, inputChannels] = fixedInputShape(split);
     const model3 = { height: inputHeight, width: inputWidth, channels: inputChannels };
     const x = (await input.data()) as Float32Array;
     const masks = scoreCamMasks(A, channelRanges(A, dims, model3), x, dims, model3, 0, dims.channels);

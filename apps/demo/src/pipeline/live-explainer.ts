@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHODS, type CamResult, type OutputRequest } from '@wgcam/core';
-import { bridgeTensor, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
+import { bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
 import { FrameInput, type CanvasPresenter, type FrameSource, type PixelSize } from '@wgcam/web-adapter';
 import type { SharedGpu } from '../gpu/shared-gpu.js';
 import type { LoadedModel } from '../model/loaded-model.js';
@@ -84,7 +84,7 @@ export class LiveExplainer {
   ) {
     this.splits = new LayerSplits(loaded.model);
     this.split = this.splits.get(null);
-    const [height, width, channels] = this.split.inputShape;
+    const [height, width, channels] = fixedInputShape(this.split);
     if (channels !== 1 && channels !== 3) throw new Error(`the model takes ${channels}-channel input; the demo feeds RGB (3) or grayscale (1) frames`);
     this.input = new FrameInput(gpu.device, { input: { height, width, channels }, maxImageSide: 640 });
     this.clock = new StageClock(gpu.device, !options.cpuTimings);
@@ -106,7 +106,7 @@ export class LiveExplainer {
   }
 
   get inputShape(): readonly [number, number, number] {
-    return this.split.inputShape;
+    return fixedInputShape(this.split);
   }
 
   get classes(): number {
@@ -215,7 +215,7 @@ export class LiveExplainer {
       frame.result = engine.compute({ method: 'cam', activations: a.source, denseKernel: kernel.source, targets: explainedIndex, ...outputs });
     } else {
       const activations = { data: a.source.data as GPUBuffer, shape: a.source.shape };
-      this.masks ??= new MaskBatch(device, this.split.inputShape, activations.shape[3] ?? 1);
+      this.masks ??= new MaskBatch(device, fixedInputShape(this.split), activations.shape[3] ?? 1);
       const session = await scoreAllChannels(engine, this.split, this.masks, activations, { data: this.input.inputBuffer, shape: this.input.inputShape }, explainedIndex);
       await this.clock.lap('model');
       frame.result = session.finish(outputs);

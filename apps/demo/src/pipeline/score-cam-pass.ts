@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CamEngine, ScoreCamSession } from '@wgcam/core';
-import { bridgeTensor, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
+import { bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
 import { TENSOR_BUFFER_USAGE } from '@wgcam/web-adapter';
 
 // Masked inputs per forward pass: all channels of small models in one go, fewer when one
@@ -49,7 +49,7 @@ export async function scoreAllChannels(
   input: { data: GPUBuffer; shape: readonly number[] },
   classIndex: number,
 ): Promise<ScoreCamSession> {
-  const [height, width, channels] = split.inputShape;
+  const [height, width, channels] = fixedInputShape(split);
   flushBackend();
   const session = engine.scoreCam({ activations, input, targets: classIndex, classes: split.classes });
   try {

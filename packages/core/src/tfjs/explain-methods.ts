@@ -181,6 +181,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       method: run.method,
       layer: split.layer,
       automaticLayer: split.automatic,
+      ...(split.note ? { layerNote: split.note } : {}),
       heatmapSize,
       imageSize,
       items: itemsOf(reads[i]!, targets, probs, labels, heatmapSize, imageSize),

@@ -22,8 +22,10 @@ export interface ExplainerOptions {
   readonly layer?: string;
   /** Class names, index-aligned with the model's outputs. */
   readonly labels?: readonly string[];
-  /** Pixel preprocessing; pixels / 255 by default. */
+  /** Pixel preprocessing: a preset ('unit', 'tf', 'caffe', 'torch', 'raw'), a per-channel transform or a function; 'unit' (pixels / 255) by default. */
   readonly preprocess?: Preprocess;
+  /** Model input size for a model whose input height/width are dynamic; each image's own size when omitted. */
+  readonly inputSize?: Size2D;
   /** The engine to use; by default one on the TF.js webgpu backend's own device. */
   readonly engine?: CamEngine;
 }
@@ -80,6 +82,8 @@ export interface Explanation {
   readonly method: MethodName;
   readonly layer: string;
   readonly automaticLayer: boolean;
+  /** Set when the layer's map was obtained otherwise than by reading its output (a converter rewrite), saying how. */
+  readonly layerNote?: string;
   readonly heatmapSize: Size2D;
   readonly imageSize: Size2D;
   readonly items: readonly ExplanationItem[];
@@ -114,7 +118,8 @@ export class Explainer {
 
   /** The model cut at its target layer (built on first use). */
   get split(): SplitModel {
-    this.splitModel ??= this.model instanceof tf.GraphModel ? splitGraphModel(this.model, this.options.layer) : splitLayersModel(this.model, this.options.layer);
+    const options = { layer: this.options.layer, inputSize: this.options.inputSize };
+    this.splitModel ??= this.model instanceof tf.GraphModel ? splitGraphModel(this.model, options) : splitLayersModel(this.model, options);
     return this.splitModel;
   }
 
@@ -190,8 +195,14 @@ export interface ExplainOptions extends ExplainerOptions, ExplainRequest {
  * console.log(predictions[0][0].label, items[0].heatmap);
  */
 export async function explain(options: ExplainOptions): Promise<Explanation> {
-  const { model, image, layer, labels, preprocess, engine, ...request } = options;
-  const explainer = new Explainer(model, { ...(layer !== undefined ? { layer } : {}), ...(labels ? { labels } : {}), ...(preprocess ? { preprocess } : {}), ...(engine ? { engine } : {}) });
+  const { model, image, layer, labels, preprocess, inputSize, engine, ...request } = options;
+  const explainer = new Explainer(model, {
+    ...(layer !== undefined ? { layer } : {}),
+    ...(labels ? { labels } : {}),
+    ...(preprocess ? { preprocess } : {}),
+    ...(inputSize ? { inputSize } : {}),
+    ...(engine ? { engine } : {}),
+  });
   try {
     return await explainer.explain(image, request);
   } finally {

@@ -57,6 +57,26 @@ function layerPathOf(name: string): { path: string; scope: string } | null {
   return { path: parts.slice(start, end).join('/'), scope: parts.slice(0, end).join('/') };
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** GraphDef string attributes arrive base64-encoded; these are short ASCII words (VALID, NHWC). */
+function base64Ascii(text: string): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const char of text.replace(/=+$/, '')) {
+    const digit = BASE64.indexOf(char);
+    if (digit < 0) return '';
+    value = (value << 6) | digit;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += String.fromCharCode((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
 function pair(list: readonly string[] | undefined): [number, number] | undefined {
   const [n, h, w, c] = (list ?? []).map(Number);
   return n === 1 && c === 1 && h !== undefined && w !== undefined && h > 0 && w > 0 ? [h, w] : undefined;
@@ -66,8 +86,8 @@ function pair(list: readonly string[] | undefined): [number, number] | undefined
 function poolOf(node: GraphNode, feed: string): MovedPool | undefined {
   const size = pair(node.attr?.['ksize']?.list?.i);
   const strides = pair(node.attr?.['strides']?.list?.i);
-  const paddingText = node.attr?.['padding']?.s ? atob(node.attr['padding'].s) : undefined;
-  const format = node.attr?.['data_format']?.s ? atob(node.attr['data_format'].s) : 'NHWC';
+  const paddingText = node.attr?.['padding']?.s ? base64Ascii(node.attr['padding'].s) : undefined;
+  const format = node.attr?.['data_format']?.s ? base64Ascii(node.attr['data_format'].s) : 'NHWC';
   if (!size || !strides || (paddingText !== 'VALID' && paddingText !== 'SAME') || format !== 'NHWC') return undefined;
   return { feed, size, strides, padding: paddingText === 'VALID' ? 'valid' : 'same' };
 }

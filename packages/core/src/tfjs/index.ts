@@ -17,6 +17,7 @@ export { listLayers } from './list-layers.js';
 export type { LayerInfo } from './layer-names.js';
 export { closestNames } from './layer-names.js';
 export type { SplitModel } from './split-model.js';
+export { fixedInputShape } from './split-model.js';
 export { toModelInput, UNIT_SCALE, imageSize } from './images.js';
 export type { ImageInput, RgbaPixels } from './images.js';
 export { PREPROCESS_PRESETS, PREPROCESS_PRESET_NAMES, describePreprocess, isPreprocessPreset, parsePreprocess, resolvePreprocess } from './preprocess.js';

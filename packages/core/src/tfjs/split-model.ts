@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { ModelError } from './errors.js';
 
 /** A model cut at its target layer: everything the explanation needs from TF.js. */
 export interface SplitModel {
@@ -24,4 +25,19 @@ export interface SplitModel {
   denseKernel(): tf.Tensor2D | string;
   /** Releases tensors and sub-models the split created (not the user's model). */
   dispose(): void;
+}
+
+/**
+ * The split's input size when the model fixes it; a ModelError for a dynamic input, for
+ * callers that must allocate before seeing an image (the demo, Score-CAM scripts).
+ *
+ * @example
+ * const [height, width, channels] = fixedInputShape(split);
+ */
+export function fixedInputShape(split: SplitModel): [number, number, number] {
+  const [height, width, channels] = split.inputShape;
+  if (height === null || width === null) {
+    throw new ModelError(`the model's input size is dynamic ([null, null, ${channels}]); give an input size (inputSize / --input-size) to use it here`);
+  }
+  return [height, width, channels];
 }

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { InvalidInputError } from '@wgcam/core';
 import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
 import { CodecPool } from '../io/codec-pool.js';
@@ -9,29 +7,13 @@ import { checkImageSize, ImageFormatError, type RgbaImage } from '../io/images.j
 import { loadModel } from '../model-loader.js';
 import { assertBackend, openModelRuntime, type ModelRuntime } from '../model-runtime.js';
 import { expandInputs } from './inputs.js';
+import { checkLabelCount } from './labels.js';
+import { resolveModelConfig, type ModelConfig } from './model-config.js';
 import { outputStems } from './outputs.js';
 import { runPipeline, type ImageSource, type PipelineOutcome } from './pipeline.js';
 import { BUNDLED_MODEL } from './bundled.js';
 import { runSettings } from './settings.js';
 import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions } from './types.js';
-
-async function readLabels(explicit: string | readonly string[] | undefined, modelPath: string | undefined): Promise<readonly string[] | undefined> {
-  if (Array.isArray(explicit)) return explicit as readonly string[];
-  const path = (explicit as string | undefined) ?? (modelPath ? join(dirname(modelPath), 'labels.json') : undefined);
-  if (path === undefined) return undefined;
-  if (!existsSync(path)) {
-    if (explicit) throw new InvalidInputError(`labels file ${path} does not exist; give a JSON array of class names`);
-    return undefined;
-  }
-  let labels: unknown;
-  try {
-    labels = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidInputError(`${path} is not valid JSON (${(error as Error).message}); it must hold an array of class names`);
-  }
-  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) throw new InvalidInputError(`${path} must hold a JSON array of class names`);
-  return labels;
-}
 
 function checkPixels(pixels: RgbaImage, name: string): void {
   const given = pixels as Partial<RgbaImage> | undefined;
@@ -78,6 +60,8 @@ export class ExplainSession {
     private readonly ownedModel: ExplainableModel | null,
     /** Where TF.js runs the model (see ModelOptions.backend) and the engine off webgpu. */
     readonly runtime: ModelRuntime,
+    /** Labels, preprocessing, layer and input size, and where each came from. */
+    readonly config: ModelConfig,
   ) {}
 
   /**
@@ -97,9 +81,18 @@ export class ExplainSession {
         throw error;
       }));
     try {
-      const labels = await readLabels(options.labels, modelPath);
-      const explainer = new Explainer(model, { ...(options.layer !== undefined ? { layer: options.layer } : {}), ...(labels ? { labels } : {}), ...(runtime.engine ? { engine: runtime.engine } : {}) });
-      return new ExplainSession(explainer, modelPath, given ? null : model, runtime);
+      const config = await resolveModelConfig(options, modelPath);
+      const explainer = new Explainer(model, {
+        ...(config.layer !== undefined ? { layer: config.layer } : {}),
+        ...(config.labels ? { labels: config.labels } : {}),
+        preprocess: config.preprocess,
+        ...(config.inputSize ? { inputSize: config.inputSize } : {}),
+        ...(runtime.engine ? { engine: runtime.engine } : {}),
+      });
+      // Cut now, so a bad layer name or a label list of the wrong length fails the open, not the first image.
+      if (config.labels) checkLabelCount(config.labels, explainer.split.classes, config.origins.find((o) => o.startsWith('labels')) ?? 'the labels');
+      explainer.split;
+      return new ExplainSession(explainer, modelPath, given ? null : model, runtime, config);
     } catch (error) {
       if (!given) model.dispose();
       runtime.release();
@@ -108,8 +101,9 @@ export class ExplainSession {
   }
 
   /** The layer (or node) the explanations are taken at, and whether it was chosen automatically. */
-  get layer(): { name: string; automatic: boolean } {
-    return { name: this.explainer.split.layer, automatic: this.explainer.split.automatic };
+  get layer(): { name: string; automatic: boolean; note?: string } {
+    const split = this.explainer.split;
+    return { name: split.layer, automatic: split.automatic, ...(split.note ? { note: split.note } : {}) };
   }
 
   /**

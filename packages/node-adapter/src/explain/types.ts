@@ -1,15 +1,30 @@
 import type { ColormapName, MethodName, Size2D } from '@wgcam/core';
-import type { ExplainableModel, ExplanationItem, Prediction, TargetRequest } from '@wgcam/core/tfjs';
+import type { ExplainableModel, ExplanationItem, Prediction, Preprocess, TargetRequest } from '@wgcam/core/tfjs';
 import type { ModelBackend } from '../model-backend.js';
 
 /** Which model to explain, and how to cut it. */
 export interface ModelOptions {
   /** model.json path (LayersModel or GraphModel) or a loaded model; default: the bundled shapes model. */
   readonly model?: string | ExplainableModel;
-  /** Class names, or the path of a JSON array of them; default: labels.json beside a model path, if any. */
+  /**
+   * Class names, or where to read them: a JSON array, Keras's class index, a text file with
+   * one name per line, or 'imagenet'. Default: the model folder's wgcam.json or
+   * metadata.json (Teachable Machine), else labels.json beside the model, if any.
+   */
   readonly labels?: string | readonly string[];
-  /** Target layer (or graph node); default: the last one with a 4-D output. */
+  /**
+   * Target layer: a Keras layer name, a path inside nested models (`model1/out_relu`), or
+   * a graph node. Default: the last spatial feature map before the head that is not pooled.
+   */
   readonly layer?: string;
+  /**
+   * Pixel preprocessing the model expects: 'unit' (x/255), 'tf' ([-1, 1]), 'caffe' (BGR,
+   * ImageNet means), 'torch' (ImageNet mean/std), 'raw' (0–255), or { scale, offset,
+   * channelOrder }. Default: the model folder's wgcam.json / metadata.json, else 'unit'.
+   */
+  readonly preprocess?: Preprocess;
+  /** Input size for a model whose input height/width are dynamic; default: each image's own size. */
+  readonly inputSize?: Size2D;
   /** Use the SwiftShader software adapter even when a GPU exists (first call in the process decides). */
   readonly software?: boolean;
   /**
