@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, readNpy } from '../src/index.js';
 import { fileSystemSaver } from '@wgcam/shapes/node';
+import { crc32 } from './hostile-files.js';
 import { seededImage, tinyCnn } from './tiny-model.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -27,10 +28,11 @@ beforeAll(async () => {
   writeFileSync(join(work, 'notes.png'), 'this is not an image');
   const png = await encodePng(seededImage(5, 40, 32));
   writeFileSync(join(work, 'truncated.png'), png.subarray(0, Math.floor(png.length / 2)));
-  // A valid PNG signature and header claiming 20000×20000, refused before decoding.
-  const huge = Buffer.from(png.subarray(0, 33));
+  // A valid PNG whose header claims 20000×20000, refused before decoding.
+  const huge = Buffer.from(png);
   huge.writeUInt32BE(20000, 16);
   huge.writeUInt32BE(20000, 20);
+  huge.writeUInt32BE(crc32(huge.subarray(12, 29)), 29); // a valid header: the size check, not the checksum, refuses it
   writeFileSync(join(work, 'huge.png'), huge);
   const photo = new Uint8Array(await sharp(seededImage(6, 45, 30).data, { raw: { width: 45, height: 30, channels: 4 } }).removeAlpha().jpeg({ quality: 90 }).toBuffer());
   writeFileSync(join(work, 'photo.jpg'), photo);

@@ -2,7 +2,8 @@
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
-function crc32(bytes: Uint8Array): number {
+/** CRC-32 as PNG chunks use it. */
+export function crc32(bytes: Uint8Array): number {
   let crc = ~0;
   for (const byte of bytes) {
     crc ^= byte;
