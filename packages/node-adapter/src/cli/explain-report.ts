@@ -16,7 +16,7 @@ export function formatSummary(reports: readonly ImageReport[], outDir: string): 
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, i >= 2)).join('  ');
   const failed = reports.filter((r) => !r.ok);
-  const lines = [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', '(ms per image; model = the one forward + backward pass all methods share, plus Score-CAM\'s masked forward passes; cam = wgcam\'s kernels, summed over methods; encode = PNG/.npy/panel encoding on the codec threads)'];
+  const lines = [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', '(ms per image; model = the one forward + backward pass all methods share, plus Score-CAM\'s masked forward passes; cam = wgcam\'s kernels, summed over methods; encode = PNG/.npy/panel encoding, wall time on libvips threads)'];
   lines.push(`${reports.length - failed.length} of ${reports.length} images explained; pictures in ${resolve(outDir)}`);
   const skipped = new Map<string, string>();
   for (const r of reports) for (const s of r.skipped ?? []) skipped.set(s.method, s.reason);

@@ -4,14 +4,18 @@ import { BUNDLED_MODEL } from './bundled.js';
 import { ExplainSession } from './session.js';
 import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions } from './types.js';
 
-// One session per (model, layer, labels, backend), so repeated calls load and cut a model once.
+let functionKeys = 0;
+
+// One session per (model, layer, labels, backend, preprocess, input size), so repeated calls load and cut a model once.
 const byPath = new Map<string, Promise<ExplainSession>>();
 const byModel = new WeakMap<ExplainableModel, Map<string, Promise<ExplainSession>>>();
 // Every session opened here and where it is cached, so that closeExplainSessions can free them all.
 const opened = new Map<Promise<ExplainSession>, { cache: Map<string, Promise<ExplainSession>>; key: string }>();
 
 function sessionFor(options: ModelOptions): Promise<ExplainSession> {
-  const key = JSON.stringify([options.layer ?? null, options.labels ?? null, options.backend ?? 'auto']);
+  // A preprocessing function cannot be compared: each one gets a session of its own call.
+  const preprocess = typeof options.preprocess === 'function' ? `function-${++functionKeys}` : (options.preprocess ?? null);
+  const key = JSON.stringify([options.layer ?? null, options.labels ?? null, options.backend ?? 'auto', preprocess, options.inputSize ?? null]);
   let cache: Map<string, Promise<ExplainSession>>;
   let cacheKey: string;
   if (typeof options.model === 'object') {
@@ -76,7 +80,7 @@ export async function explainFiles(paths: readonly string[], options: ModelOptio
 
 /**
  * Frees what explainFile / explainImage / explainFiles keep between calls (after calls in
- * progress finish): the models they loaded from paths, the cut models, the codec threads.
+ * progress finish): the models they loaded from paths, the cut models.
  * Models passed in as objects stay the caller's; later calls open new sessions.
  */
 export async function closeExplainSessions(): Promise<void> {
