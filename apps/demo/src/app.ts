@@ -95,11 +95,23 @@ export class DemoApp {
     this.explainer = next;
     previous?.dispose();
     previous?.loaded.model.dispose();
-    this.settings = { ...readSettings(this.ui), target: 'top1', layer: null };
+    this.settings = { ...readSettings(this.ui), target: 'top1', layer: null, ...(loaded.preprocess ? { inputRange: loaded.preprocess } : {}) };
+    if (loaded.preprocess) this.ui.inputRange.value = loaded.preprocess;
+    let layerProblem = '';
+    if (loaded.layer) {
+      try {
+        next.setLayer(loaded.layer);
+        this.settings = { ...this.settings, layer: next.layer === next.automaticLayer ? null : next.layer };
+      } catch (error) {
+        layerProblem = `Layer ${loaded.layer} from ${loaded.describedBy ?? 'the model folder'} not used: ${errorText(error)}`;
+      }
+    }
     fillModelControls(this.ui, loaded.labels, next.classes, next.layers, next.automaticLayer, this.settings);
     const [h, w, c] = next.inputShape;
-    this.ui.modelInfo.textContent = `${loaded.source} — input ${w}×${h}×${c}, ${next.classes} classes${loaded.labels ? '' : ' (no labels.json)'}`;
-    hideMessage(this.ui.modelMessage);
+    const described = loaded.describedBy ? `; preprocessing ${loaded.preprocess ?? 'as chosen'} from ${loaded.describedBy}` : '';
+    this.ui.modelInfo.textContent = `${loaded.source} — input ${w}×${h}×${c}, ${next.classes} classes${loaded.labels ? '' : ' (no labels)'}${described}`;
+    if (layerProblem) showMessage(this.ui.modelMessage, layerProblem, 'error');
+    else hideMessage(this.ui.modelMessage);
     this.resume();
     return true;
   }

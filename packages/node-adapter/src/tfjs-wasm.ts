@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { fixWasmMaxPoolGrad } from './wasm-maxpool-grad.js';
 import { BackendUnavailableError } from './errors.js';
 
 /** What the TF.js wasm backend runs with in this process. */
@@ -85,6 +86,7 @@ export async function useTfjsWasm(): Promise<WasmBackendInfo> {
     if (!ok) throw new BackendUnavailableError("TF.js's wasm backend failed to start (see the warning above); use backend 'cpu'");
   }
   await tf.ready();
+  fixWasmMaxPoolGrad();
   const { simd, threadsNote } = await wasmCapabilities();
   const threads = wasm.getThreadsCount();
   return { simd, threads, threadsNote: threads > 1 ? '' : threadsNote };

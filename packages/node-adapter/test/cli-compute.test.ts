@@ -40,7 +40,7 @@ const gPath = save('g.npy', G, [2, 7, 7, 32]);
 
 describe('wgcam compute', () => {
   it('writes the Grad-CAM++ heatmap as .npy, equal to the reference', () => {
-    const run = wgcam('compute', '--method', 'gradcam++', '--activations', aPath, '--gradients', gPath, '--size', '30x20', '--out', 'out/h.npy');
+    const run = wgcam('compute', '--method', 'gradcam++', '--activations', aPath, '--gradients', gPath, '--size', '20x30', '--out', 'out/h.npy');
     expect(run.stderr.replace(/^(Warning|  - While|    at ).*\n?/gm, '')).not.toMatch(/wgcam:/);
     expect(run.status).toBe(0);
     const heatmap = readNpy(readFileSync(join(work, 'out/h.npy')));
@@ -85,7 +85,7 @@ describe('wgcam compute', () => {
     ['CAM without --class', ['--method', 'cam', '--activations', 'a.npy', '--weights', 'w.npy'], /needs --class/],
     ['Grad-CAM without gradients', ['--method', 'gradcam', '--activations', 'a.npy'], /needs --gradients/],
     ['an unknown method', ['--method', 'gradcam4', '--activations', 'a.npy'], /Allowed choices are cam, gradcam/],
-    ['a bad size', ['--method', 'gradcam', '--activations', 'a.npy', '--gradients', 'g.npy', '--size', '12'], /not a size; write HxW/],
+    ['a bad size', ['--method', 'gradcam', '--activations', 'a.npy', '--gradients', 'g.npy', '--size', '12'], /not a size; write WxH/],
   ];
   it.each(failures)('exits non-zero with a clear message for %s', (_name, args, message) => {
     const run = wgcam('compute', ...args, '--out', 'fail.npy');

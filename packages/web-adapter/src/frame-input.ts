@@ -143,11 +143,11 @@ export class FrameInput {
     const imageSize = fitWithin(source, this.maxImageSide);
     this.ensureImage(imageSize, texture);
     const [, height, width, channels] = this.inputShape;
-    const { scale, offset } = normalizationVectors(this.normalization);
+    const { scale, offset, bgr } = normalizationVectors(this.normalization);
     const inputTaps = samplingTaps(source, { width, height });
     const imageTaps = samplingTaps(source, imageSize);
     const params = new ArrayBuffer(64);
-    new Uint32Array(params, 0, 8).set([width, height, channels, 0, inputTaps.x, inputTaps.y, 0, 0]);
+    new Uint32Array(params, 0, 8).set([width, height, channels, bgr ? 1 : 0, inputTaps.x, inputTaps.y, 0, 0]);
     new Float32Array(params, 32, 8).set([...scale, ...offset]);
     this.device.queue.writeBuffer(this.inputParams, 0, params);
     this.device.queue.writeBuffer(this.imageParams, 0, new Uint32Array([imageSize.width, imageSize.height, imageTaps.x, imageTaps.y]));

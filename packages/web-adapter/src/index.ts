@@ -19,7 +19,7 @@ export { fitWithin, frameReady, frameSize } from './frame-source.js';
 export type { FrameSource, PixelSize } from './frame-source.js';
 export { FrameInput } from './frame-input.js';
 export type { FrameInputCounters, FrameInputOptions, ModelInputShape, VideoCopyPath } from './frame-input.js';
-export { BYTE_RANGE, normalizationVectors, SIGNED_UNIT_RANGE, UNIT_RANGE } from './normalization.js';
+export { BYTE_RANGE, normalizationOf, normalizationVectors, SIGNED_UNIT_RANGE, UNIT_RANGE } from './normalization.js';
 export type { Normalization } from './normalization.js';
 export { MAX_TAPS, samplingTaps } from './resample-plan.js';
 export { CanvasPresenter } from './canvas-presenter.js';

@@ -17,6 +17,7 @@ const cases: Case[] = [
   { name: 'camera frame shrunk to a 32×32 RGB input', source: [320, 240], input: { height: 32, width: 32, channels: 3 }, normalization: { scale: 1 / 255, offset: 0 }, maxImageSide: 640 },
   { name: 'small image enlarged (plain bilinear)', source: [17, 13], input: { height: 32, width: 24, channels: 3 }, normalization: { scale: [1 / 255, 2 / 255, 0.5], offset: [0, -1, 3] }, maxImageSide: 640 },
   { name: 'same size (exact copy)', source: [40, 40], input: { height: 40, width: 40, channels: 3 }, normalization: { scale: 1, offset: 0 }, maxImageSide: 40 },
+  { name: 'Caffe-style BGR with the ImageNet means subtracted', source: [64, 48], input: { height: 24, width: 32, channels: 3 }, normalization: { scale: 1, offset: [-103.939, -116.779, -123.68], channelOrder: 'bgr' }, maxImageSide: 64 },
   { name: 'odd aspect to grayscale with [-1, 1] range', source: [100, 33], input: { height: 9, width: 31, channels: 1 }, normalization: { scale: 1 / 127.5, offset: -1 }, maxImageSide: 50 },
 ];
 
@@ -38,7 +39,7 @@ describe('FrameInput kernels', () => {
           const got = new Float32Array(await readBuffer(device, input.inputBuffer, height * width * channels * 4));
           const scale = typeof c.normalization.scale === 'number' ? [c.normalization.scale, c.normalization.scale, c.normalization.scale] : [...c.normalization.scale];
           const offset = typeof c.normalization.offset === 'number' ? [c.normalization.offset, c.normalization.offset, c.normalization.offset] : [...c.normalization.offset];
-          const want = modelInputReference(image, height, width, channels, scale, offset);
+          const want = modelInputReference(image, height, width, channels, scale, offset, c.normalization.channelOrder === 'bgr');
           const diff = maxAbsDiff(got, want);
           expect(diff.value, `first mismatch at element ${diff.index}: got ${got[diff.index]}, want ${want[diff.index]}`).toBeLessThan(1e-4 * Math.max(1, ...scale.map((s) => s * 255)));
 

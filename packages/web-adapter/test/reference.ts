@@ -47,14 +47,14 @@ export function areaSample(image: Rgba, outWidth: number, outHeight: number, x: 
 }
 
 /** The model input [H, W, C] the resize_normalize kernel should write. */
-export function modelInputReference(image: Rgba, height: number, width: number, channels: 1 | 3, scale: readonly number[], offset: readonly number[]): Float64Array {
+export function modelInputReference(image: Rgba, height: number, width: number, channels: 1 | 3, scale: readonly number[], offset: readonly number[], bgr = false): Float64Array {
   const out = new Float64Array(height * width * channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const rgb = areaSample(image, width, height, x, y).map((v) => v * 255);
       const p = y * width + x;
       if (channels === 1) out[p] = ((rgb[0]! + rgb[1]! + rgb[2]!) / 3) * scale[0]! + offset[0]!;
-      else for (let c = 0; c < 3; c++) out[p * 3 + c] = rgb[c]! * scale[c]! + offset[c]!;
+      else for (let c = 0; c < 3; c++) out[p * 3 + c] = rgb[bgr ? 2 - c : c]! * scale[c]! + offset[c]!;
     }
   }
   return out;

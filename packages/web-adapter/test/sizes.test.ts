@@ -26,9 +26,10 @@ describe('sizes and sampling', () => {
   });
 
   it('expands normalisations to vec4 uniforms and rejects non-finite ones', () => {
-    expect(normalizationVectors(UNIT_RANGE)).toEqual({ scale: [1 / 255, 1 / 255, 1 / 255, 0], offset: [0, 0, 0, 0] });
+    expect(normalizationVectors(UNIT_RANGE)).toEqual({ scale: [1 / 255, 1 / 255, 1 / 255, 0], offset: [0, 0, 0, 0], bgr: false });
+    expect(normalizationVectors({ scale: 1, offset: 0, channelOrder: 'bgr' }).bgr).toBe(true);
     expect(normalizationVectors(SIGNED_UNIT_RANGE).offset).toEqual([-1, -1, -1, 0]);
-    expect(normalizationVectors({ scale: [1, 2, 3], offset: [4, 5, 6] })).toEqual({ scale: [1, 2, 3, 0], offset: [4, 5, 6, 0] });
+    expect(normalizationVectors({ scale: [1, 2, 3], offset: [4, 5, 6] })).toEqual({ scale: [1, 2, 3, 0], offset: [4, 5, 6, 0], bgr: false });
     expect(() => normalizationVectors({ scale: Number.NaN, offset: 0 })).toThrow(/finite/);
   });
 });

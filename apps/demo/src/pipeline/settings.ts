@@ -1,15 +1,14 @@
 import type { ColormapName, MethodName } from '@wgcam/core';
-import { BYTE_RANGE, SIGNED_UNIT_RANGE, UNIT_RANGE, type Normalization } from '@wgcam/web-adapter';
+import { PREPROCESS_PRESET_NAMES, PREPROCESS_PRESETS, type PreprocessPreset } from '@wgcam/core/tfjs';
+import { normalizationOf, type Normalization } from '@wgcam/web-adapter';
 
-/** How pixel values map to model inputs; the names the range control offers. */
-export const INPUT_RANGES = {
-  unit: { title: '0 … 1 (pixels / 255)', normalization: UNIT_RANGE },
-  signed: { title: '−1 … 1 (pixels / 127.5 − 1)', normalization: SIGNED_UNIT_RANGE },
-  byte: { title: '0 … 255 (raw pixels)', normalization: BYTE_RANGE },
-} as const satisfies Record<string, { title: string; normalization: Normalization }>;
+/** A preprocessing preset (the Keras / torchvision conventions), as the control offers them. */
+export type InputRange = PreprocessPreset;
 
-/** A key of INPUT_RANGES. */
-export type InputRange = keyof typeof INPUT_RANGES;
+/** How pixel values map to model inputs: the core's presets, done by the frame input's GPU pass. */
+export const INPUT_RANGES: Readonly<Record<InputRange, { title: string; normalization: Normalization }>> = Object.fromEntries(
+  PREPROCESS_PRESET_NAMES.map((name) => [name, { title: `${name}: ${PREPROCESS_PRESETS[name].description}`, normalization: normalizationOf(PREPROCESS_PRESETS[name].transform) }]),
+) as Record<InputRange, { title: string; normalization: Normalization }>;
 
 /** What the controls choose; read afresh for every frame. */
 export interface ExplainSettings {

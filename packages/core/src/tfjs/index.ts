@@ -28,3 +28,5 @@ export { evaluateLocalization, localizationTable } from './localization.js';
 export type { LabelledImage, LocalizationScore } from './localization.js';
 export { translateKerasTopology, translateModelArtifacts, withKerasCompat, isGraphTopology, registerKerasLayers, KerasNormalization, KERAS_EPSILON, CustomScaleLayer, GRAPH_MODEL_ADVICE } from './keras-compat/index.js';
 export type { KerasNormalizationArgs, CustomScaleLayerArgs } from './keras-compat/index.js';
+export { parseModelSidecar, parseTeachableMachineMetadata, SIDECAR_FILE, TEACHABLE_MACHINE_FILE } from './sidecar.js';
+export type { ModelSidecar } from './sidecar.js';

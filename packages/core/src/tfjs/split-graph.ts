@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Size2D } from '../inputs.js';
 import { ModelError } from './errors.js';
+import { widenScalarBiases } from './graph-compat.js';
 import { GraphIndex, listGraphLayers, nodeName, resolveGraphLayer, type GraphNode } from './graph-layers.js';
 import { isSpatialShape, type LayerInfo } from './layer-names.js';
 import type { SplitOptions } from './split-layers.js';
@@ -37,6 +38,7 @@ function graphFacts(model: tf.GraphModel, inputSize: Size2D | undefined): GraphF
     throw new ModelError(`the graph's input is fixed at ${width}×${height}; an input size of ${inputSize.width}×${inputSize.height} cannot be used`);
   }
   const inputShape: [number | null, number | null, number] = [height ?? inputSize?.height ?? null, width ?? inputSize?.width ?? null, declared[3]];
+  widenScalarBiases(model, nodes);
   const logits = GraphIndex.logitsOf(nodes, model.outputs[0]?.name ?? '');
   const index = new GraphIndex(nodes, logits);
   const names = index.computeNodes().filter((n) => n !== inputName);

@@ -41,9 +41,9 @@ function spatialCandidates(graph: FlatGraph, logits: Symbolic): Candidate[] {
     .filter((e) => e.tensor.shape.length === 4 && e.layer.getClassName() !== 'InputLayer' && e.tensor.id !== graph.input.id)
     .map((entry) => {
       let refused: string | undefined;
-      if ((uses.get(entry.layer) ?? 0) > 1) refused = `applied ${uses.get(entry.layer)} times in the model, so it has no single output to explain`;
-      else if (!feeds(entry.tensor, logits)) refused = "does not feed the model's prediction";
-      else if (!isCutPoint(entry.tensor, logits, graph.input)) refused = 'not a cut point: the prediction also depends on a path around it (inside a residual block or branch); choose the output of the block';
+      if ((uses.get(entry.layer) ?? 0) > 1) refused = `is applied ${uses.get(entry.layer)} times in the model, so it has no single output to explain; choose a layer that is used once`;
+      else if (!feeds(entry.tensor, logits)) refused = "does not feed the model's prediction; choose a layer on the path to the output";
+      else if (!isCutPoint(entry.tensor, logits, graph.input)) refused = 'is not a cut point of the model: the prediction also depends on a path around it (inside a residual block or branch); choose the output of the block';
       return { entry, refused };
     });
 }
@@ -55,8 +55,8 @@ function isRecipeLayer(candidate: Candidate): boolean {
 
 /** Finds `name` as a full path, a unique leaf name, or a unique path suffix (`model1/out_relu`). */
 function findEntry(candidates: readonly Candidate[], name: string): Candidate | undefined {
-  const exact = candidates.filter((c) => c.entry.path === name);
-  if (exact.length === 1) return exact[0];
+  const exact = candidates.find((c) => c.entry.path === name);
+  if (exact) return exact;
   const suffix = candidates.filter((c) => c.entry.path.endsWith(`/${name}`));
   if (suffix.length > 1) {
     throw new ModelError(`layer name '${name}' is ambiguous in this model: ${suffix.map((c) => c.entry.path).join(', ')}; give the path`);
@@ -85,7 +85,7 @@ function pickLayer(candidates: readonly Candidate[], graph: FlatGraph, name: str
     throw new ModelError(`the model has no layer named '${name}'; closest layers with a 4-D output: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`);
   }
   if (found.refused) {
-    throw new ModelError(`layer '${found.entry.path}' cannot be explained: it is ${found.refused}. Layers that can: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`);
+    throw new ModelError(`layer '${found.entry.path}' ${found.refused}. Layers that can be explained: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`);
   }
   return { entry: found.entry, automatic: false };
 }

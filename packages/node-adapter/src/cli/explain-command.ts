@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ColormapName, MethodName } from '@wgcam/core';
-import type { TargetRequest } from '@wgcam/core/tfjs';
+import type { Preprocess, TargetRequest } from '@wgcam/core/tfjs';
 import { BUNDLED_SAMPLES } from '../explain/bundled.js';
 import { ExplainSession } from '../explain/session.js';
 import { formatSummary } from './explain-report.js';
@@ -11,12 +11,14 @@ import { describeRuntime } from './backend-report.js';
 export interface ExplainCommandOptions {
   model?: string;
   labels?: string;
-  method: MethodName | 'all';
+  method: MethodName | MethodName[] | 'all';
   layer?: string;
   target?: string;
   colormap: ColormapName;
   alpha: number;
   size?: { height: number; width: number };
+  preprocess?: Preprocess;
+  inputSize?: { height: number; width: number };
   out: string;
   json?: boolean;
   batch: number;
@@ -41,6 +43,8 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.labels !== undefined ? { labels: options.labels } : {}),
     ...(options.layer !== undefined ? { layer: options.layer } : {}),
+    ...(options.preprocess !== undefined ? { preprocess: options.preprocess } : {}),
+    ...(options.inputSize !== undefined ? { inputSize: options.inputSize } : {}),
     software: options.software ?? false,
     backend: options.backend,
   });
@@ -57,7 +61,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       npy: options.npy ?? false,
       grayPng: options.grayPng ?? false,
       ...(options.background !== undefined ? { background: options.background } : {}),
-      panel: options.method === 'all',
+      panel: options.method === 'all' || Array.isArray(options.method),
       batch: options.batch,
       onStart: (total) => bar?.start(total, 0, { file: '' }),
       onProgress: (report) => bar?.increment(1, { file: report.file }),
@@ -68,6 +72,8 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
     } else {
       const layer = session.layer;
       process.stdout.write(`model ${session.modelPath}, layer ${layer.name}${layer.automatic ? ' (automatic)' : ''}, method ${options.method}\n`);
+      process.stdout.write(`${session.config.origins.join('; ')}\n`);
+      if (layer.note) process.stdout.write(`note: ${layer.note}\n`);
       process.stdout.write(`${describeRuntime(session.runtime)}\n`);
       process.stdout.write(formatSummary(reports, options.out));
     }

@@ -5,7 +5,9 @@ import { computeCommand, type ComputeCommandOptions } from './compute-command.js
 import { devicesCommand } from './devices-command.js';
 import { explainCommand, type ExplainCommandOptions } from './explain-command.js';
 import { MODEL_BACKENDS } from '../model-backend.js';
-import { parseClassList, parseNumberIn, parseSize } from './parse.js';
+import { PREPROCESS_PRESET_NAMES } from '@wgcam/core/tfjs';
+import { layersCommand, type LayersCommandOptions } from './layers-command.js';
+import { parseClassList, parseMethods, parseNumberIn, parsePreprocessArgument, parseSize } from './parse.js';
 
 function fail(error: unknown): never {
   if (error instanceof WgcamError) {
@@ -47,10 +49,15 @@ program
   .option('--gradients <G.npy>', 'gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C]')
   .option('--weights <W.npy>', 'CAM: the dense kernel after global average pooling, [C, classes]')
   .option('--scores <S.npy>', 'Score-CAM: logits of every masked input, [B·C, classes], (b, c) order')
-  .option('--input-size <HxW>', 'Score-CAM: the model input size the masks were upsampled to', parseSize)
+  .option('--input-size <WxH>', 'Score-CAM: the model input size the masks were upsampled to, width x height', parseSize)
   .addOption(new Option('--variant <name>', 'Score-CAM weighting').choices(['probability', 'channel-softmax']))
   .option('--class <K>', 'CAM / Score-CAM: class index to explain, or K1,K2,... for several', parseClassList)
-  .option('--size <HxW>', 'heatmap size (default: feature resolution h×w)', parseSize)
+  .option('--size <WxH>', 'heatmap size, width x height as in wgcam explain (default: the feature resolution)', (text: string) => {
+    const size = parseSize(text);
+    // Until this version compute read HxW; a non-square size from an old script would come out transposed.
+    if (size.width !== size.height) process.stderr.write(`wgcam compute: --size ${text} is ${size.width} wide and ${size.height} high (width x height, as in wgcam explain; compute read height x width before)\n`);
+    return size;
+  })
   .option('--image <img.png>', 'draw an overlay on this image (PNG, JPEG, WebP, AVIF, GIF, TIFF; written beside --out as .png)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
@@ -59,20 +66,28 @@ program
   .action(action<ComputeCommandOptions>(computeCommand));
 
 program
+  .command('layers')
+  .description('list the layers of a model that CAM methods can explain: name, output shape, the automatic one, refused ones and why')
+  .option('--model <model.json|folder>', 'TF.js LayersModel or GraphModel (default: the bundled shapes model)')
+  .option('--input-size <WxH>', 'input size to list a model with a dynamic input at', parseSize)
+  .option('--all', 'also list layers that cannot be explained, with the reason')
+  .option('--json', 'print JSON')
+  .action(action<LayersCommandOptions>(layersCommand));
+
+program
   .command('explain')
   .description('explain a TF.js model\'s predictions on images (PNG, JPEG, WebP, AVIF, GIF, TIFF; files or folders): overlays, heatmaps, panels')
   .argument('[images...]', 'images or folders (default: the bundled samples)')
-  .option('--model <model.json>', 'TF.js LayersModel or GraphModel (default: the bundled shapes model)')
-  .option('--labels <labels.json>', 'class names (default: labels.json beside the model, if any)')
-  .addOption(new Option('--method <name>', 'CAM method, or all for a side-by-side panel').choices([...METHOD_NAMES, 'all']).default('gradcam'))
-  .option('--layer <name>', 'target layer or node (default: the last 4-D one)')
+  .option('--model <model.json|folder>', 'TF.js LayersModel or GraphModel (default: the bundled shapes model); a folder means its model.json')
+  .option('--labels <file|imagenet>', 'class names: a JSON array, Keras class index, text file (one per line) or imagenet (default: wgcam.json / metadata.json / labels.json beside the model)')
+  .addOption(new Option('--preprocess <preset|spec>', `pixel preprocessing: ${PREPROCESS_PRESET_NAMES.join(', ')}, or scale=S[,S,S];offset=O[,O,O][;order=bgr] (default: the model folder's wgcam.json / metadata.json, else unit = x/255)`).argParser(parsePreprocessArgument))
+  .option('--input-size <WxH>', 'model input size for a model with a dynamic input (default: each image\'s own size)', parseSize)
+  .option('--method <name[,name...]|all>', `CAM method, a comma-separated list, or all (several give a side-by-side panel): ${METHOD_NAMES.join(', ')}`, parseMethods, 'gradcam')
+  .option('--layer <name>', 'target layer: Keras name, path inside nested models (model1/out_relu) or graph node (default: the last spatial map before the head; see wgcam layers)')
   .option('--target <K|label|topK>', 'class to explain: index, label, or topK (default: top1)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
-  .option('--size <WxH>', 'heatmap size, width x height (default: the image size)', (text: string) => {
-    const { height, width } = parseSize(text);
-    return { height: width, width: height };
-  })
+  .option('--size <WxH>', 'heatmap size, width x height (default: the image size)', parseSize)
   .option('--out <dir>', 'output folder', 'wgcam-out')
   .option('--json', 'print one JSON object per image instead of the table')
   .option('--batch <N>', 'images per GPU batch', parseNumberIn(1, 1024), 8)

@@ -1,14 +1,31 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidInputError, type Size2D } from '@wgcam/core';
-import { describePreprocess, resolvePreprocess, type Preprocess } from '@wgcam/core/tfjs';
+import { describePreprocess, parseModelSidecar, parseTeachableMachineMetadata, resolvePreprocess, SIDECAR_FILE, TEACHABLE_MACHINE_FILE, type ModelSidecar, type Preprocess } from '@wgcam/core/tfjs';
 import { readLabels } from './labels.js';
 
-/** The sidecar a model folder may carry beside model.json. */
-export const SIDECAR = 'wgcam.json';
-/** What Teachable Machine exports beside its model.json. */
-export const TEACHABLE_MACHINE_METADATA = 'metadata.json';
+/**
+ * A model given as its folder means the folder's model.json.
+ *
+ * @example
+ * resolveModelPath('models/resnet50'); // 'models/resnet50/model.json'
+ */
+export function resolveModelPath(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? join(path, 'model.json') : path;
+  } catch {
+    return path; // a missing path is reported by the loader, with its own message
+  }
+}
+
+/** What callers may give; anything left out comes from the model folder's files. */
+export interface ModelConfigOptions {
+  readonly labels?: string | readonly string[] | undefined;
+  readonly preprocess?: Preprocess | undefined;
+  readonly layer?: string | undefined;
+  readonly inputSize?: Size2D | undefined;
+}
 
 /** How to feed and read a model, from the options, its sidecar, or defaults. */
 export interface ModelConfig {
@@ -20,75 +37,12 @@ export interface ModelConfig {
   readonly origins: readonly string[];
 }
 
-/** What callers may give; anything left out comes from the model folder's files. */
-export interface ModelConfigOptions {
-  readonly labels?: string | readonly string[] | undefined;
-  readonly preprocess?: Preprocess | undefined;
-  readonly layer?: string | undefined;
-  readonly inputSize?: Size2D | undefined;
-}
-
-interface Sidecar {
-  readonly preprocess?: Preprocess;
-  readonly labels?: string | readonly string[];
-  readonly layer?: string;
-  readonly inputSize?: Size2D;
-}
-
 async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new InvalidInputError(`${path} is not valid JSON (${(error as Error).message})`);
   }
-}
-
-function checkSize(value: unknown, where: string): Size2D {
-  const size = value as Partial<Size2D> | null;
-  if (!size || !Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width! < 1 || size.height! < 1) {
-    throw new InvalidInputError(`${where}: inputSize must be { "width": W, "height": H } with positive whole numbers; got ${JSON.stringify(value)}`);
-  }
-  return { width: size.width!, height: size.height! };
-}
-
-/**
- * Reads `wgcam.json` beside a model: `{ "preprocess": "caffe" | { "scale", "offset",
- * "channelOrder" }, "labels": [...] | "labels.txt" | "imagenet", "layer": "...",
- * "inputSize": { "width", "height" } }`, every field optional. Unknown fields are refused
- * so that a typo does not silently change nothing.
- */
-async function readSidecar(path: string): Promise<Sidecar> {
-  const json = await readJson(path);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInputError(`${path} must hold a JSON object`);
-  const known = new Set(['preprocess', 'labels', 'layer', 'inputSize', 'description']);
-  const unknown = Object.keys(json).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new InvalidInputError(`${path} has unknown fields ${unknown.join(', ')}; it may hold preprocess, labels, layer, inputSize and description`);
-  const sidecar = json as Record<string, unknown>;
-  if (sidecar['preprocess'] !== undefined) {
-    try {
-      resolvePreprocess(sidecar['preprocess'] as Preprocess);
-    } catch (error) {
-      throw new InvalidInputError(`${path}: ${(error as Error).message}`);
-    }
-  }
-  if (sidecar['layer'] !== undefined && typeof sidecar['layer'] !== 'string') throw new InvalidInputError(`${path}: layer must be a string`);
-  const labels = sidecar['labels'];
-  if (labels !== undefined && typeof labels !== 'string' && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) {
-    throw new InvalidInputError(`${path}: labels must be an array of names, a file name beside it, or "imagenet"`);
-  }
-  return {
-    ...(sidecar['preprocess'] !== undefined ? { preprocess: sidecar['preprocess'] as Preprocess } : {}),
-    ...(labels !== undefined ? { labels: labels as string | string[] } : {}),
-    ...(sidecar['layer'] !== undefined ? { layer: sidecar['layer'] as string } : {}),
-    ...(sidecar['inputSize'] !== undefined ? { inputSize: checkSize(sidecar['inputSize'], path) } : {}),
-  };
-}
-
-/** Teachable Machine's metadata.json: its labels, and the [-1, 1] input its image models take. */
-async function readTeachableMachine(path: string): Promise<Sidecar | null> {
-  const json = (await readJson(path)) as { labels?: unknown; imageSize?: unknown; packageName?: unknown; tfjsVersion?: unknown } | null;
-  if (!json || !Array.isArray(json.labels) || !json.labels.every((l) => typeof l === 'string')) return null;
-  return { labels: json.labels as string[], preprocess: 'tf' };
 }
 
 function labelsPath(value: string, folder: string): string {
@@ -106,16 +60,16 @@ function labelsPath(value: string, folder: string): string {
 export async function resolveModelConfig(options: ModelConfigOptions, modelPath: string | undefined): Promise<ModelConfig> {
   const folder = modelPath ? dirname(modelPath) : undefined;
   const origins: string[] = [];
-  let sidecar: Sidecar = {};
+  let sidecar: ModelSidecar = {};
   let sidecarName = '';
-  if (folder && existsSync(join(folder, SIDECAR))) {
-    sidecar = await readSidecar(join(folder, SIDECAR));
-    sidecarName = SIDECAR;
-  } else if (folder && existsSync(join(folder, TEACHABLE_MACHINE_METADATA))) {
-    const tm = await readTeachableMachine(join(folder, TEACHABLE_MACHINE_METADATA));
+  if (folder && existsSync(join(folder, SIDECAR_FILE))) {
+    sidecar = parseModelSidecar(await readJson(join(folder, SIDECAR_FILE)), join(folder, SIDECAR_FILE));
+    sidecarName = SIDECAR_FILE;
+  } else if (folder && existsSync(join(folder, TEACHABLE_MACHINE_FILE))) {
+    const tm = parseTeachableMachineMetadata(await readJson(join(folder, TEACHABLE_MACHINE_FILE)));
     if (tm) {
       sidecar = tm;
-      sidecarName = `${TEACHABLE_MACHINE_METADATA} (Teachable Machine)`;
+      sidecarName = `${TEACHABLE_MACHINE_FILE} (Teachable Machine)`;
     }
   }
 

@@ -227,6 +227,8 @@ async function explainGroup(
       report.class ??= top.classIndex;
       if (top.label !== undefined) report.label ??= top.label;
       report.probability ??= top.probability;
+      report.layer ??= explanation.layer;
+      if (explanation.layerNote !== undefined) report.layerNote ??= explanation.layerNote;
       if (!report.target) {
         const first = items[0]!;
         report.target = { class: first.classIndex, ...(first.label !== undefined ? { label: first.label } : {}) };

@@ -8,7 +8,7 @@ import { loadModel } from '../model-loader.js';
 import { assertBackend, openModelRuntime, type ModelRuntime } from '../model-runtime.js';
 import { expandInputs } from './inputs.js';
 import { checkLabelCount } from './labels.js';
-import { resolveModelConfig, type ModelConfig } from './model-config.js';
+import { resolveModelConfig, resolveModelPath, type ModelConfig } from './model-config.js';
 import { outputStems } from './outputs.js';
 import { runPipeline, type ImageSource, type PipelineOutcome } from './pipeline.js';
 import { BUNDLED_MODEL } from './bundled.js';
@@ -73,7 +73,7 @@ export class ExplainSession {
   static async open(options: ModelOptions = {}): Promise<ExplainSession> {
     const runtime = await openModelRuntime({ backend: options.backend, software: options.software });
     const given = typeof options.model === 'object' ? options.model : null;
-    const modelPath = given ? undefined : (options.model as string | undefined) ?? BUNDLED_MODEL;
+    const modelPath = given ? undefined : resolveModelPath((options.model as string | undefined) ?? BUNDLED_MODEL);
     const model =
       given ??
       (await loadModel(modelPath!).catch((error: unknown) => {

@@ -94,6 +94,10 @@ export interface ImageReport {
   argmax?: { x: number; y: number };
   /** Methods that do not apply to this model (CAM without a GAP → dense head), with why. */
   skipped?: { method: MethodName; reason: string }[];
+  /** The layer the maps were taken at (Keras name or path). */
+  layer?: string;
+  /** How the layer's map was obtained when a converter rewrote it. */
+  layerNote?: string;
   outputs: string[];
   timings: StageTimings;
 }

@@ -5,10 +5,11 @@ import { AREA_SAMPLE_WGSL } from './area-sample.js';
  * in a storage buffer, resized (see area-sample) and normalised per channel:
  *
  *   rgb = 255 · area_sample(x, y)                    (pixel values in 0..255)
- *   C = 3: out[(y·W + x)·3 + c] = rgb[c] · scale[c] + offset[c]
+ *   p   = bgr ? rgb.bgr : rgb                        (channel order the model takes)
+ *   C = 3: out[(y·W + x)·3 + c] = p[c] · scale[c] + offset[c]
  *   C = 1: out[y·W + x]         = mean(rgb) · scale[0] + offset[0]
  *
- * Params (uniform, 64 bytes): size = (W, H, C, 0), taps = (tx, ty, 0, 0), scale, offset.
+ * Params (uniform, 64 bytes): size = (W, H, C, bgr ? 1 : 0), taps = (tx, ty, 0, 0), scale, offset.
  * Workgroup 8×8, one invocation per output pixel, guarded at the edges.
  */
 export const RESIZE_NORMALIZE_WGSL = /* wgsl */ `
@@ -34,7 +35,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   if (params.size.z == 1u) {
     out[pixel] = (rgb.r + rgb.g + rgb.b) / 3.0 * params.scale.x + params.offset.x;
   } else {
-    let v = rgb * params.scale.xyz + params.offset.xyz;
+    let ordered = select(rgb, rgb.bgr, params.size.w == 1u);
+    let v = ordered * params.scale.xyz + params.offset.xyz;
     out[pixel * 3u] = v.x;
     out[pixel * 3u + 1u] = v.y;
     out[pixel * 3u + 2u] = v.z;
