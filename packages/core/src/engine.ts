@@ -1,13 +1,10 @@
 import { colormapTable, type ColormapName } from './colormaps.js';
-import { GpuError, InvalidInputError, ShapeError } from './errors.js';
+import { GpuError, InvalidInputError } from './errors.js';
 import { BufferPool, type PoolStats } from './gpu/buffer-pool.js';
 import { CommandBatch } from './gpu/command-batch.js';
 import { BufferUsage, STORAGE_USAGE } from './gpu/flags.js';
 import {
   activationDims,
-  checkData,
-  checkShape,
-  checkSize,
   gradientTargets,
   isGpuBuffer,
   resolveTargets,
@@ -15,11 +12,13 @@ import {
   type TargetSpec,
   type TensorSource,
 } from './inputs.js';
-import { isMethodName, METHODS, type MethodName } from './methods.js';
+import { encodeEigenProjection, eigenBufferSizes } from './eigen-stages.js';
+import { isMethodName, METHODS, type GradientWeightsKernel, type MethodName } from './methods.js';
 import { checkBufferLimits, planOutputs, sameSize, type OutputPlan, type OutputRequest } from './output-plan.js';
+import { checkDenseKernel, checkScores, type ScoreCamScores } from './method-inputs.js';
 import { CamResult } from './result.js';
 import { ScoreCamSession, type ScoreCamSessionOptions } from './scorecam-session.js';
-import { channelRangesBuffer, encodeChannelRanges, encodeChannelSoftmax, encodeScoreWeights, type ScoreCamVariant } from './scorecam-stages.js';
+import { channelRangesBuffer, encodeChannelRanges, encodeChannelSoftmax, encodeScoreWeights } from './scorecam-stages.js';
 import {
   encodeCamWeights,
   encodeElementwiseSum,
@@ -34,15 +33,7 @@ import {
 
 export type { OverlayImage, OverlayOptions, OutputRequest } from './output-plan.js';
 
-/** Score-CAM inputs for the lower API, where the caller ran the masked forward passes. */
-export interface ScoreCamScores {
-  /** The model's logits for every masked input, [B·C, classes], pairs in (b, c) order. */
-  readonly scores: TensorSource;
-  /** The model input size the masks were upsampled to (sets the constant-channel test). */
-  readonly inputSize: { readonly height: number; readonly width: number };
-  /** 'probability' (the authors' code, default) or 'channel-softmax' (pytorch-grad-cam). */
-  readonly variant?: ScoreCamVariant;
-}
+export type { ScoreCamScores } from './method-inputs.js';
 
 /** One explanation request to the lower API. */
 export interface ComputeOptions extends OutputRequest {
@@ -55,7 +46,7 @@ export interface ComputeOptions extends OutputRequest {
   readonly denseKernel?: TensorSource;
   /** Score-CAM: the scores of the masked inputs. */
   readonly scoreCam?: ScoreCamScores;
-  /** CAM and Score-CAM: the class(es) to explain. */
+  /** Methods that need the dense kernel or scores (CAM, Score-CAM): the class(es) to explain. Class-agnostic methods (Eigen-CAM) ignore it. */
   readonly targets?: TargetSpec;
 }
 
@@ -131,6 +122,7 @@ export class CamEngine {
       ['activations', dims.batch * dims.height * dims.width * dims.channels * 4],
       ['gradients', options.gradients ? maps * dims.height * dims.width * dims.channels * 4 : 0],
       ['channel weights', maps * dims.channels * 4],
+      ...(METHODS[method].encoding.kind === 'projection' ? eigenBufferSizes(dims) : []),
       ['heatmaps', outputs.heatmapBytes],
       ['overlays', outputs.overlayBytes],
     ]);
@@ -257,57 +249,54 @@ export class CamEngine {
     if (!options.activations) throw new InvalidInputError('activations are required: the target layer output, [B, h, w, C]');
     const base = activationDims(options.activations);
     const info = METHODS[options.method];
-    if (info.needs === 'gradients') {
-      if (!options.gradients) throw new InvalidInputError(`${info.title} needs gradients of the target score with respect to the activations`);
-      return { dims: { ...base, targets: gradientTargets(options.gradients, base) }, classes: 0, targetIds: null };
-    }
     let classes: number;
-    if (info.needs === 'dense-kernel') {
-      const kernel = options.denseKernel;
-      if (!kernel) throw new InvalidInputError('CAM needs denseKernel: the [C, classes] kernel of the dense layer after global average pooling');
-      checkShape('denseKernel', kernel.shape, 2, '[C, classes]');
-      checkData('denseKernel', kernel);
-      if (kernel.shape[0] !== base.channels) {
-        throw new ShapeError(`denseKernel has ${kernel.shape[0]} rows but the activations have ${base.channels} channels; CAM needs a GAP → Dense head on this layer`);
-      }
-      classes = kernel.shape[1] as number;
-    } else {
-      const score = options.scoreCam;
-      if (!score) throw new InvalidInputError('Score-CAM needs scoreCam: { scores [B·C, classes], inputSize }');
-      checkShape('scoreCam.scores', score.scores.shape, 2, '[B·C, classes]');
-      checkData('scoreCam.scores', score.scores);
-      checkSize('scoreCam.inputSize', score.inputSize);
-      if (score.scores.shape[0] !== base.batch * base.channels) {
-        throw new ShapeError(
-          `scoreCam.scores has ${score.scores.shape[0]} rows; it needs one per (image, channel) pair: ${base.batch}·${base.channels} = ${base.batch * base.channels}`,
-        );
-      }
-      classes = score.scores.shape[1] as number;
+    switch (info.needs) {
+      case 'activations':
+        // Class-agnostic: one map per image, whatever targets say.
+        return { dims: { ...base, targets: 1 }, classes: 0, targetIds: null };
+      case 'gradients':
+        if (!options.gradients) throw new InvalidInputError(`${info.title} needs gradients of the target score with respect to the activations`);
+        return { dims: { ...base, targets: gradientTargets(options.gradients, base) }, classes: 0, targetIds: null };
+      case 'dense-kernel':
+        classes = checkDenseKernel(options.denseKernel, base.channels, info.title);
+        break;
+      case 'scores':
+        classes = checkScores(options.scoreCam, base.batch * base.channels, info.title);
+        break;
     }
     const targetIds = resolveTargets(options.targets, base.batch, classes);
     return { dims: { ...base, targets: targetIds.length / base.batch }, classes, targetIds };
   }
 
   private encodeRawMaps(inputs: StageInputs, options: ComputeOptions, classes: number, targetIds: Uint32Array | null): GPUBuffer {
+    const { batch } = inputs;
+    const encoding = METHODS[options.method].encoding;
+    const gradients = (): GPUBuffer => this.bufferFor(batch, options.gradients as TensorSource, 'gradients');
+    switch (encoding.kind) {
+      case 'weighted-sum':
+        return encodeWeightedSum(inputs, this.encodeChannelWeights(inputs, options, encoding.weights, classes, targetIds));
+      case 'elementwise':
+        return encodeElementwiseSum(inputs, gradients(), encoding.product);
+      case 'projection':
+        return encodeEigenProjection(inputs, encoding.of === 'gradient-activation' ? gradients() : null).maps;
+    }
+  }
+
+  /** Channel weights [B·K, C] by the weights kernel a method's row names. */
+  private encodeChannelWeights(
+    inputs: StageInputs,
+    options: ComputeOptions,
+    kernel: GradientWeightsKernel | 'cam_weights' | 'score_weights',
+    classes: number,
+    targetIds: Uint32Array | null,
+  ): GPUBuffer {
     const { batch, dims } = inputs;
-    switch (options.method) {
-      case 'gradcam':
-      case 'gradcam++':
-      case 'xgradcam': {
-        const kernel = options.method === 'gradcam' ? 'gradcam_weights' : options.method === 'gradcam++' ? 'gradcampp_weights' : 'xgradcam_weights';
-        const gradients = this.bufferFor(batch, options.gradients as TensorSource, 'gradients');
-        return encodeWeightedSum(inputs, encodeGradientWeights(inputs, kernel, gradients));
+    switch (kernel) {
+      case 'cam_weights': {
+        const dense = this.bufferFor(batch, options.denseKernel as TensorSource, 'dense kernel');
+        return encodeCamWeights(inputs, dense, batch.upload(targetIds as Uint32Array, 'targets'), classes);
       }
-      case 'layercam':
-      case 'hirescam': {
-        const gradients = this.bufferFor(batch, options.gradients as TensorSource, 'gradients');
-        return encodeElementwiseSum(inputs, gradients, options.method === 'layercam');
-      }
-      case 'cam': {
-        const kernel = this.bufferFor(batch, options.denseKernel as TensorSource, 'dense kernel');
-        return encodeWeightedSum(inputs, encodeCamWeights(inputs, kernel, batch.upload(targetIds as Uint32Array, 'targets'), classes));
-      }
-      case 'scorecam': {
+      case 'score_weights': {
         const score = options.scoreCam as ScoreCamScores;
         const ranges = channelRangesBuffer(batch, dims);
         encodeChannelRanges(batch, dims, inputs.activations, score.inputSize, inputs.status, ranges);
@@ -317,8 +306,10 @@ export class CamEngine {
         const variant = score.variant ?? 'probability';
         encodeScoreWeights(batch, dims, { logits, targets, ranges, weights, status: inputs.status }, classes, 0, dims.batch * dims.channels, variant);
         if (variant === 'channel-softmax') encodeChannelSoftmax(batch, dims, weights);
-        return encodeWeightedSum(inputs, weights);
+        return weights;
       }
+      default:
+        return encodeGradientWeights(inputs, kernel, this.bufferFor(batch, options.gradients as TensorSource, 'gradients'));
     }
   }
 

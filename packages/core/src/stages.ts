@@ -2,6 +2,7 @@
 // returns the buffer it wrote. Sizes are validated by the caller.
 import type { CommandBatch } from './gpu/command-batch.js';
 import type { FeatureDims, Size2D } from './inputs.js';
+import type { ElementwiseProduct } from './methods.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
 
 const STORAGE = STORAGE_USAGE;
@@ -80,8 +81,10 @@ export function encodeWeightedSum(inputs: StageInputs, weights: GPUBuffer): GPUB
   return out;
 }
 
-/** map = ReLU(Σ_c f(G)·A) with f = identity (HiResCAM) or ReLU (Layer-CAM). */
-export function encodeElementwiseSum(inputs: StageInputs, gradients: GPUBuffer, reluGradients: boolean): GPUBuffer {
+const PRODUCT_MODES: Readonly<Record<ElementwiseProduct, number>> = { gradient: 0, 'relu-gradient': 1, 'relu-product': 2 };
+
+/** map = ReLU(Σ_c f(G, A)) with f = G·A (HiResCAM), ReLU(G)·A (Layer-CAM) or ReLU(G·A) (element-wise Grad-CAM). */
+export function encodeElementwiseSum(inputs: StageInputs, gradients: GPUBuffer, product: ElementwiseProduct): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
   const lanes = reductionLanes(dims.channels);
@@ -89,7 +92,7 @@ export function encodeElementwiseSum(inputs: StageInputs, gradients: GPUBuffer, 
     kernel: 'elementwise_sum_relu',
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
     buffers: { activations: inputs.activations, gradients, maps: out, status: inputs.status },
-    overrides: { RELU_GRADIENTS: reluGradients ? 1 : 0, LANES: lanes },
+    overrides: { PRODUCT: PRODUCT_MODES[product], LANES: lanes },
     workgroups: Math.ceil((maps(dims) * positions(dims) * lanes) / 64),
   });
   return out;

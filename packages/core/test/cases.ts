@@ -1,7 +1,7 @@
 // The shapes every kernel is tested on: feature sizes, channel counts, batch sizes and
 // targets per image from the design's list, with output sizes that are not multiples of
 // the workgroup size.
-import type { ComputeOptions, MethodName, Size2D } from '../src/index.js';
+import { METHODS, type ComputeOptions, type MethodName, type Size2D } from '../src/index.js';
 import { makeRng, randomFloats } from './gpu-fixture.js';
 
 export interface TestCase {
@@ -42,19 +42,57 @@ export function describeCase(c: TestCase): string {
 }
 
 /**
- * Random inputs for `method` on `c`: activations in [0, 1) like a ReLU layer's output
- * (or in [−1, 1) with `signedActivations`), gradients in [−1, 1).
+ * Activations [B, S, C] with a dominant principal component, the input class Eigen-CAM's
+ * accuracy contract covers (λ₂/λ₁ well under EIGEN's bound): per image a spatial pattern
+ * times channel loadings, plus uniform noise of the same amplitude. Values in [0, 2), or
+ * shifted by −1 with `signed`.
+ */
+export function plantedActivations(rng: () => number, c: TestCase, signed: boolean): Float32Array {
+  const S = c.height * c.width;
+  const out = new Float32Array(c.batch * S * c.channels);
+  for (let b = 0; b < c.batch; b++) {
+    const pattern = randomFloats(rng, S, 0, 1);
+    const loadings = randomFloats(rng, c.channels, 0, 1);
+    for (let s = 0; s < S; s++) {
+      for (let ch = 0; ch < c.channels; ch++) out[(b * S + s) * c.channels + ch] = pattern[s]! * loadings[ch]! + rng() - (signed ? 1 : 0);
+    }
+  }
+  return out;
+}
+
+/** Gradients [B·K, S, C] that keep G·A's dominant component: a per-channel factor in [−1, 1) plus ±0.25 noise. */
+export function channelGradients(rng: () => number, c: TestCase): Float32Array {
+  const S = c.height * c.width;
+  const out = new Float32Array(c.batch * c.targets * S * c.channels);
+  for (let m = 0; m < c.batch * c.targets; m++) {
+    const factors = randomFloats(rng, c.channels, -1, 1);
+    for (let s = 0; s < S; s++) {
+      for (let ch = 0; ch < c.channels; ch++) out[(m * S + s) * c.channels + ch] = factors[ch]! + 0.5 * rng() - 0.25;
+    }
+  }
+  return out;
+}
+
+/**
+ * Random inputs for `method` on `c`, chosen by what its row needs: activations in [0, 1)
+ * like a ReLU layer's output (or in [−1, 1) with `signedActivations`), gradients in
+ * [−1, 1); projection methods (Eigen-CAM) get inputs with a dominant component instead.
  */
 export function makeInputs(method: MethodName, c: TestCase, seed: number, signedActivations = false): ComputeOptions {
   const rng = makeRng(seed);
   const featureSize = c.batch * c.height * c.width * c.channels;
-  const activations = { data: randomFloats(rng, featureSize, signedActivations ? -1 : 0, 1), shape: [c.batch, c.height, c.width, c.channels] };
+  const info = METHODS[method];
+  const projection = info.encoding.kind === 'projection';
+  const activationData = projection ? plantedActivations(rng, c, signedActivations) : randomFloats(rng, featureSize, signedActivations ? -1 : 0, 1);
+  const activations = { data: activationData, shape: [c.batch, c.height, c.width, c.channels] };
   const targetRows = Array.from({ length: c.batch }, () => Array.from({ length: c.targets }, () => Math.floor(rng() * CLASSES)));
   const base = { method, activations, ...(c.size ? { size: c.size } : {}) };
-  switch (method) {
-    case 'cam':
+  switch (info.needs) {
+    case 'activations':
+      return base;
+    case 'dense-kernel':
       return { ...base, denseKernel: { data: randomFloats(rng, c.channels * CLASSES, -1, 1), shape: [c.channels, CLASSES] }, targets: targetRows };
-    case 'scorecam':
+    case 'scores':
       return {
         ...base,
         scoreCam: {
@@ -63,9 +101,10 @@ export function makeInputs(method: MethodName, c: TestCase, seed: number, signed
         },
         targets: targetRows,
       };
-    default: {
+    case 'gradients': {
       const shape = c.targets === 1 ? [c.batch, c.height, c.width, c.channels] : [c.batch, c.targets, c.height, c.width, c.channels];
-      return { ...base, gradients: { data: randomFloats(rng, featureSize * c.targets, -1, 1), shape } };
+      const data = projection ? channelGradients(rng, c) : randomFloats(rng, featureSize * c.targets, -1, 1);
+      return { ...base, gradients: { data, shape } };
     }
   }
 }

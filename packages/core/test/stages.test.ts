@@ -105,9 +105,9 @@ describe('map kernels', () => {
     const out = await runStage(dims, A, (run) => encodeWeightedSum(run.inputs, run.upload(w)), maps * S * 4);
     expectClose(new Float32Array(out), raw, 1e-5, 'weighted_sum_relu');
 
-    for (const relu of [false, true]) {
-      const got = await runStage(dims, A, (run) => encodeElementwiseSum(run.inputs, run.upload(G), relu), maps * S * 4);
-      expectClose(new Float32Array(got), ref.elementwiseSumRelu(A, G, dims, relu), 1e-5, `elementwise_sum_relu relu=${relu}`);
+    for (const product of ['gradient', 'relu-gradient', 'relu-product'] as const) {
+      const got = await runStage(dims, A, (run) => encodeElementwiseSum(run.inputs, run.upload(G), product), maps * S * 4);
+      expectClose(new Float32Array(got), ref.elementwiseSumRelu(A, G, dims, product), 1e-5, `elementwise_sum_relu ${product}`);
     }
 
     const rawF32 = Float32Array.from(raw);

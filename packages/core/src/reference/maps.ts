@@ -1,5 +1,6 @@
 // Float64 references of the map kernels: weighted sums, min-max and normalisation.
 import type { FeatureDims } from '../inputs.js';
+import type { ElementwiseProduct } from '../methods.js';
 
 type Values = ArrayLike<number>;
 
@@ -19,8 +20,8 @@ export function weightedSumRelu(activations: Values, weights: Values, d: Feature
   return out;
 }
 
-/** map[m, s] = ReLU(Σ_c f(G[m, s, c])·A[b, s, c]), f = ReLU for Layer-CAM, identity for HiResCAM. */
-export function elementwiseSumRelu(activations: Values, gradients: Values, d: FeatureDims, reluGradients: boolean): Float64Array {
+/** map[m, s] = ReLU(Σ_c f(G[m, s, c], A[b, s, c])), f = G·A (HiResCAM), ReLU(G)·A (Layer-CAM) or ReLU(G·A) (element-wise Grad-CAM). */
+export function elementwiseSumRelu(activations: Values, gradients: Values, d: FeatureDims, product: ElementwiseProduct): Float64Array {
   const S = d.height * d.width;
   const C = d.channels;
   const out = new Float64Array(d.batch * d.targets * S);
@@ -30,7 +31,8 @@ export function elementwiseSumRelu(activations: Values, gradients: Values, d: Fe
       let sum = 0;
       for (let c = 0; c < C; c++) {
         const g = gradients[(m * S + s) * C + c]!;
-        sum += (reluGradients ? Math.max(g, 0) : g) * activations[(b * S + s) * C + c]!;
+        const a = activations[(b * S + s) * C + c]!;
+        sum += product === 'relu-gradient' ? Math.max(g, 0) * a : product === 'relu-product' ? Math.max(g * a, 0) : g * a;
       }
       out[m * S + s] = Math.max(sum, 0);
     }

@@ -2,11 +2,10 @@
 import { colormapTable } from '../colormaps.js';
 import type { ComputeOptions } from '../engine.js';
 import { activationDims, gradientTargets, resolveTargets, type FeatureDims, type Size2D } from '../inputs.js';
-import { elementwiseSumRelu, mapRanges, normalizeMaps, weightedSumRelu } from './maps.js';
+import { METHODS } from '../methods.js';
+import { mapRanges, normalizeMaps } from './maps.js';
 import { colormapOverlay } from './overlay.js';
 import { upsampleBilinear } from './resample.js';
-import { channelRanges, scoreCamWeights } from './scorecam.js';
-import { camWeights, gradcamppWeights, gradcamWeights, xgradcamWeights } from './weights.js';
 
 /** Every intermediate of a reference explanation. */
 export interface ReferenceStages {
@@ -31,37 +30,33 @@ function cpuData(source: { data: unknown }, name: string): Float32Array {
  */
 export function referenceHeatmaps(options: ComputeOptions): ReferenceStages {
   const base = activationDims(options.activations);
-  const A = cpuData(options.activations, 'activations');
+  const info = METHODS[options.method];
+  const classes = options.denseKernel?.shape[1] ?? options.scoreCam?.scores.shape[1] ?? 0;
   let dims: FeatureDims = { ...base, targets: 1 };
-  let weights: Float64Array | null = null;
-  let rawMaps: Float64Array;
-  if (options.method === 'cam') {
-    const kernel = options.denseKernel!;
-    const classes = kernel.shape[1]!;
-    const targets = resolveTargets(options.targets, base.batch, classes);
-    dims = { ...base, targets: targets.length / base.batch };
-    weights = camWeights(cpuData(kernel, 'denseKernel'), targets, dims, classes);
-    rawMaps = weightedSumRelu(A, weights, dims);
-  } else if (options.method === 'scorecam') {
-    const score = options.scoreCam!;
-    const classes = score.scores.shape[1]!;
-    const targets = resolveTargets(options.targets, base.batch, classes);
-    dims = { ...base, targets: targets.length / base.batch };
-    const ranges = channelRanges(A, dims, score.inputSize);
-    weights = scoreCamWeights(cpuData(score.scores, 'scores'), targets, ranges, dims, classes, score.variant ?? 'probability');
-    rawMaps = weightedSumRelu(A, weights, dims);
-  } else {
-    const gradients = options.gradients!;
-    dims = { ...base, targets: gradientTargets(gradients, base) };
-    const G = cpuData(gradients, 'gradients');
-    if (options.method === 'layercam' || options.method === 'hirescam') {
-      rawMaps = elementwiseSumRelu(A, G, dims, options.method === 'layercam');
-    } else {
-      weights =
-        options.method === 'gradcam' ? gradcamWeights(G, dims) : options.method === 'gradcam++' ? gradcamppWeights(A, G, dims) : xgradcamWeights(A, G, dims);
-      rawMaps = weightedSumRelu(A, weights, dims);
-    }
+  let targets: Uint32Array | null = null;
+  switch (info.needs) {
+    case 'activations':
+      break;
+    case 'gradients':
+      dims = { ...base, targets: gradientTargets(options.gradients!, base) };
+      break;
+    case 'dense-kernel':
+    case 'scores':
+      targets = resolveTargets(options.targets, base.batch, classes);
+      dims = { ...base, targets: targets.length / base.batch };
+      break;
   }
+  const { weights, rawMaps } = info.reference({
+    dims,
+    activations: cpuData(options.activations, 'activations'),
+    gradients: options.gradients ? cpuData(options.gradients, 'gradients') : null,
+    denseKernel: options.denseKernel ? cpuData(options.denseKernel, 'denseKernel') : null,
+    scores: options.scoreCam ? cpuData(options.scoreCam.scores, 'scores') : null,
+    inputSize: options.scoreCam?.inputSize ?? null,
+    variant: options.scoreCam?.variant ?? 'probability',
+    classes,
+    targets,
+  });
   const count = dims.batch * dims.targets;
   const positions = dims.height * dims.width;
   const ranges = mapRanges(rawMaps, count, positions);

@@ -1,12 +1,13 @@
 // Gradient-times-activation maps, summed over channels with ReLU:
 //
-//   HiResCAM  (RELU_GRADIENTS = false): map[b,k,s] = ReLU( Σ_c G[b,k,s,c] · A[b,s,c] )
-//   Layer-CAM (RELU_GRADIENTS = true):  map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c]) · A[b,s,c] )
+//   HiResCAM              (PRODUCT = 0): map[b,k,s] = ReLU( Σ_c G[b,k,s,c] · A[b,s,c] )
+//   Layer-CAM             (PRODUCT = 1): map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c]) · A[b,s,c] )
+//   element-wise Grad-CAM (PRODUCT = 2): map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c] · A[b,s,c]) )
 //
 // LANES invocations per (b·k, s) cell, 64 / LANES cells per workgroup, reducing over C
 // in workgroup memory like weighted_sum_relu. Non-finite inputs raise status[0] / status[1].
 
-override RELU_GRADIENTS: bool = false;
+override PRODUCT: u32 = 0u;  // 0: G·A, 1: ReLU(G)·A, 2: ReLU(G·A)
 override LANES: u32 = 64u;  // a power of two, 1..64
 
 struct Params {
@@ -48,8 +49,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       var g = gradients[gradient_row + c];
       finite_a = finite_a && is_finite(a);
       finite_g = finite_g && is_finite(g);
-      if (RELU_GRADIENTS) { g = max(g, 0.0); }
-      sum += g * a;
+      if (PRODUCT == 1u) { g = max(g, 0.0); }
+      if (PRODUCT == 2u) { sum += max(g * a, 0.0); } else { sum += g * a; }
     }
     if (!finite_a) { atomicOr(&status[0], 1u); }
     if (!finite_g) { atomicOr(&status[1], 1u); }

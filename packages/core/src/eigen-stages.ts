@@ -1,0 +1,83 @@
+// Encoders of Eigen-CAM's stages: centre (eigen_centre), Gram matrix on the smaller side
+// (eigen_gram), power iteration + projection + sign rule + ReLU (eigen_power).
+import { STORAGE_USAGE } from './gpu/flags.js';
+import type { FeatureDims } from './inputs.js';
+import type { StageInputs } from './stages.js';
+
+/**
+ * The GPU power iteration's stopping rule: stop when ‖v_{t+1} − v_t‖₂ ≤ EIGEN_TOLERANCE
+ * or after EIGEN_MAX_ITERATIONS. With r = λ₂/λ₁ the direction error at the stop is about
+ * tolerance · r/(1 − r) (plus float32 rounding), so the component is accurate to 1e-5
+ * when r ≤ 0.9; closer eigenvalues converge as r^t and may reach the cap.
+ */
+export const EIGEN_TOLERANCE = 1e-6;
+export const EIGEN_MAX_ITERATIONS = 500;
+
+/** What the eigen stages write: the raw maps and, for checks, the signed projections and iteration counts. */
+export interface EigenOutputs {
+  /** ReLU(p), [B·K, S]: the raw maps the post-processing normalises. */
+  readonly maps: GPUBuffer;
+  /** The signed projections p after the sign rule, [B·K, S]. */
+  readonly projections: GPUBuffer;
+  /** Power iterations run per map, u32 [B·K]. */
+  readonly iterations: GPUBuffer;
+}
+
+/** The Gram matrix's side and orientation for maps of `dims`: S×S when S ≤ C, else C×C. */
+export function eigenGramSize(dims: Pick<FeatureDims, 'height' | 'width' | 'channels'>): { size: number; byPositions: boolean } {
+  const positions = dims.height * dims.width;
+  const byPositions = positions <= dims.channels;
+  return { size: byPositions ? positions : dims.channels, byPositions };
+}
+
+/**
+ * Records Eigen-CAM (gradients null: Z = A) or Eigen-Grad-CAM (Z = G·A) for every map.
+ *
+ * @example
+ * const { maps } = encodeEigenProjection(inputs, null);
+ * encodeMinMax(inputs, maps);
+ */
+export function encodeEigenProjection(
+  inputs: StageInputs,
+  gradients: GPUBuffer | null,
+  stopping: { readonly tolerance: number; readonly maxIterations: number } = { tolerance: EIGEN_TOLERANCE, maxIterations: EIGEN_MAX_ITERATIONS },
+): EigenOutputs {
+  const { batch, dims } = inputs;
+  const count = dims.batch * dims.targets;
+  const positions = dims.height * dims.width;
+  const { size, byPositions } = eigenGramSize(dims);
+  const centred = batch.temporary(count * positions * dims.channels * 4, STORAGE_USAGE, 'eigen centred');
+  batch.run({
+    kernel: 'eigen_centre',
+    params: { maps: count, targets: dims.targets, positions, channels: dims.channels, by_positions: byPositions ? 1 : 0 },
+    buffers: { activations: inputs.activations, gradients: gradients ?? inputs.activations, centred, status: inputs.status },
+    overrides: { PRODUCT: gradients !== null ? 1 : 0 },
+    workgroups: Math.ceil((count * dims.channels) / 64),
+  });
+  const gram = batch.temporary(count * size * size * 4, STORAGE_USAGE, 'eigen gram');
+  const blocks = Math.ceil(size / 4);
+  const shape = { maps: count, positions, channels: dims.channels, size, by_positions: byPositions ? 1 : 0 };
+  batch.run({ kernel: 'eigen_gram', params: shape, buffers: { centred, gram }, workgroups: Math.ceil((count * blocks * blocks) / 64) });
+  const outputs: EigenOutputs = {
+    maps: batch.temporary(count * positions * 4, STORAGE_USAGE, 'raw maps'),
+    projections: batch.temporary(count * positions * 4, STORAGE_USAGE, 'eigen projections'),
+    iterations: batch.temporary(count * 4, STORAGE_USAGE, 'eigen iterations'),
+  };
+  batch.run({
+    kernel: 'eigen_power',
+    params: { ...shape, max_iterations: stopping.maxIterations, tolerance: stopping.tolerance },
+    buffers: { gram, centred, vectors: batch.temporary(count * 2 * size * 4, STORAGE_USAGE, 'eigen vectors'), ...outputs },
+    workgroups: count,
+  });
+  return outputs;
+}
+
+/** Bytes of the eigen stages' largest temporaries, for the device-limit check. */
+export function eigenBufferSizes(dims: FeatureDims): [string, number][] {
+  const count = dims.batch * dims.targets;
+  const { size } = eigenGramSize(dims);
+  return [
+    ['Eigen-CAM centred maps', count * dims.height * dims.width * dims.channels * 4],
+    ['Eigen-CAM Gram matrices', count * size * size * 4],
+  ];
+}

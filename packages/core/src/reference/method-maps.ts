@@ -1,0 +1,146 @@
+// Each method's float64 reference, from its inputs to its raw (un-normalised) maps: the
+// `reference` of its row in the method table.
+import type { FeatureDims, Size2D } from '../inputs.js';
+import type { ScoreCamVariant } from '../scorecam-stages.js';
+import { eigenProjections } from './eigen.js';
+import { elementwiseSumRelu, weightedSumRelu } from './maps.js';
+import { channelRanges, scoreCamWeights } from './scorecam.js';
+import { camWeights, gradcamppWeights, gradcamWeights, xgradcamWeights } from './weights.js';
+
+/** Everything a method's reference may read; what a method does not need is null. */
+export interface ReferenceMapInputs {
+  /** B, h, w, C and the maps per image K (1 for class-agnostic methods). */
+  readonly dims: FeatureDims;
+  readonly activations: ArrayLike<number>;
+  readonly gradients: ArrayLike<number> | null;
+  readonly denseKernel: ArrayLike<number> | null;
+  /** Score-CAM: logits of the B·C masked inputs, with the model input size and variant. */
+  readonly scores: ArrayLike<number> | null;
+  readonly inputSize: Size2D | null;
+  readonly variant: ScoreCamVariant;
+  /** Classes of the dense kernel or scores. */
+  readonly classes: number;
+  /** B·K target classes (CAM, Score-CAM). */
+  readonly targets: ArrayLike<number> | null;
+}
+
+/** A method's channel weights (null for methods without) and raw maps [B·K, h·w]. */
+export interface ReferenceMaps {
+  readonly weights: Float64Array | null;
+  readonly rawMaps: Float64Array;
+}
+
+function required<T>(value: T | null, what: string): T {
+  if (value === null) throw new Error(`reference: ${what} is required for this method`);
+  return value;
+}
+
+function weighted(inputs: ReferenceMapInputs, weights: Float64Array): ReferenceMaps {
+  return { weights, rawMaps: weightedSumRelu(inputs.activations, weights, inputs.dims) };
+}
+
+/**
+ * CAM: w = W_dense[c, target].
+ *
+ * @example
+ * const { rawMaps } = camMaps(inputs);
+ */
+export function camMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return weighted(inputs, camWeights(required(inputs.denseKernel, 'the dense kernel'), required(inputs.targets, 'targets'), inputs.dims, inputs.classes));
+}
+
+/**
+ * Grad-CAM: w = mean_s G.
+ *
+ * @example
+ * const { weights } = gradcamMaps(inputs);
+ */
+export function gradcamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return weighted(inputs, gradcamWeights(required(inputs.gradients, 'gradients'), inputs.dims));
+}
+
+/**
+ * Grad-CAM++ (Eq. 19 with the exponential score).
+ *
+ * @example
+ * const { weights } = gradcamppMaps(inputs);
+ */
+export function gradcamppMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return weighted(inputs, gradcamppWeights(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims));
+}
+
+/**
+ * XGrad-CAM: w = Σ_s G·A / (Σ_s A + 1e-7).
+ *
+ * @example
+ * const { weights } = xgradcamMaps(inputs);
+ */
+export function xgradcamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return weighted(inputs, xgradcamWeights(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims));
+}
+
+/**
+ * Layer-CAM: map = ReLU(Σ_c ReLU(G)·A).
+ *
+ * @example
+ * const { rawMaps } = layercamMaps(inputs);
+ */
+export function layercamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return { weights: null, rawMaps: elementwiseSumRelu(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims, 'relu-gradient') };
+}
+
+/**
+ * HiResCAM: map = ReLU(Σ_c G·A).
+ *
+ * @example
+ * const { rawMaps } = hirescamMaps(inputs);
+ */
+export function hirescamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return { weights: null, rawMaps: elementwiseSumRelu(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims, 'gradient') };
+}
+
+/**
+ * Element-wise Grad-CAM: map = ReLU(Σ_c ReLU(G·A)).
+ *
+ * @example
+ * const { rawMaps } = gradcamElementwiseMaps(inputs);
+ */
+export function gradcamElementwiseMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return { weights: null, rawMaps: elementwiseSumRelu(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims, 'relu-product') };
+}
+
+/**
+ * Score-CAM: w from the softmax of the masked inputs' logits.
+ *
+ * @example
+ * const { weights } = scorecamMaps(inputs);
+ */
+export function scorecamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  const ranges = channelRanges(inputs.activations, inputs.dims, required(inputs.inputSize, 'the model input size'));
+  const scores = required(inputs.scores, 'the masked inputs’ scores');
+  return weighted(inputs, scoreCamWeights(scores, required(inputs.targets, 'targets'), ranges, inputs.dims, inputs.classes, inputs.variant));
+}
+
+function relu(values: Float64Array): Float64Array {
+  return values.map((v) => Math.max(v, 0));
+}
+
+/**
+ * Eigen-CAM: ReLU of the centred activations' projection onto their first principal component.
+ *
+ * @example
+ * const { rawMaps } = eigencamMaps(inputs);
+ */
+export function eigencamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return { weights: null, rawMaps: relu(eigenProjections(inputs.activations, null, inputs.dims).projections) };
+}
+
+/**
+ * Eigen-Grad-CAM: the same on G·A, per target.
+ *
+ * @example
+ * const { rawMaps } = eigengradcamMaps(inputs);
+ */
+export function eigengradcamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return { weights: null, rawMaps: relu(eigenProjections(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims).projections) };
+}

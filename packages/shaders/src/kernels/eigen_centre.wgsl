@@ -1,0 +1,67 @@
+// Eigen-CAM, step 1: the matrix whose first principal component is taken, centred per
+// channel over the positions:
+//
+//   Z[m,s,c] = A[b,s,c]                   (Eigen-CAM,      PRODUCT = false, K = 1)
+//   Z[m,s,c] = G[m,s,c] · A[b,s,c]        (Eigen-Grad-CAM, PRODUCT = true)
+//   X[m,s,c] = Z[m,s,c] − (1 / S) · Σ_s' Z[m,s',c]            m = b·K + k, S = h·w
+//
+// stored as the Gram kernel reads it: Xᵀ [C, S] per map when by_positions = 1 (S ≤ C),
+// else X [S, C].
+//
+// One invocation per (m, c) walks the S positions twice (mean, then centred values);
+// neighbouring invocations read neighbouring channels, so every step is one coalesced row.
+// Without PRODUCT the `gradients` binding is never read (the activations may be bound
+// there too). Non-finite activations raise status[0], non-finite gradients status[1].
+
+override PRODUCT: bool = false;
+
+struct Params {
+  maps: u32,       // B·K
+  targets: u32,    // K
+  positions: u32,  // S
+  channels: u32,   // C
+  by_positions: u32,  // 1: store Xᵀ [C, S], 0: store X [S, C]
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> activations: array<f32>;
+@group(0) @binding(2) var<storage, read> gradients: array<f32>;
+@group(0) @binding(3) var<storage, read_write> centred: array<f32>;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
+
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+fn value(map: u32, image: u32, s: u32, c: u32) -> f32 {
+  let a = activations[(image * params.positions + s) * params.channels + c];
+  if (PRODUCT) { return gradients[(map * params.positions + s) * params.channels + c] * a; }
+  return a;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (index >= params.maps * params.channels) { return; }
+  let map = index / params.channels;
+  let c = index % params.channels;
+  let image = map / params.targets;
+  var finite_a = true;
+  var finite_g = true;
+  var sum = 0.0;
+  for (var s = 0u; s < params.positions; s++) {
+    let a = activations[(image * params.positions + s) * params.channels + c];
+    finite_a = finite_a && is_finite(a);
+    if (PRODUCT) { finite_g = finite_g && is_finite(gradients[(map * params.positions + s) * params.channels + c]); }
+    sum += value(map, image, s, c);
+  }
+  if (!finite_a) { atomicOr(&status[0], 1u); }
+  if (!finite_g) { atomicOr(&status[1], 1u); }
+  let mean = sum / f32(params.positions);
+  for (var s = 0u; s < params.positions; s++) {
+    var at = (map * params.positions + s) * params.channels + c;
+    if (params.by_positions == 1u) { at = (map * params.channels + c) * params.positions + s; }
+    centred[at] = value(map, image, s, c) - mean;
+  }
+}
