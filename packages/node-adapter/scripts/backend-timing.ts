@@ -3,12 +3,15 @@
 // the engine's device (zero copy), wasm and cpu with the engine on wgcam's own Dawn device —
 // Grad-CAM with the overlay; and, on wasm, every method from one model pass (explainMany)
 // against one explain() call per method (what the pipeline did before) and one method.
-//   npx tsx packages/node-adapter/scripts/backend-timing.ts [--rounds 3] [--cpu-rounds 1] [--skip-webgpu] [--json out.json]
-// Score-CAM needs 2048 masked forward passes here (minutes on a CPU), so the method
-// comparison leaves it out and times one chunk of 32 masked forwards instead.
+//   npx tsx packages/node-adapter/scripts/backend-timing.ts [--rounds 3] [--cpu-rounds 1] [--skip-cpu] [--skip-webgpu]
+//       [--methods cam,gradcam,...] [--json out.json]
+// The method comparison runs the six gradient and CAM methods of the original table by
+// default (--methods to change). Score-CAM needs 2048 masked forward passes here (minutes on
+// a CPU), so it is left out and one chunk of 32 masked forwards is timed instead.
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { CamEngine, METHOD_NAMES, type MethodName } from '@wgcam/core';
+import { CamEngine, isMethodName, type MethodName } from '@wgcam/core';
 import { Explainer } from '@wgcam/core/tfjs';
 import { createNodeDevice, useTfjsWasm, useTfjsWebGpu } from '../src/index.js';
 
@@ -31,6 +34,11 @@ function numberFlag(name: string, fallback: number): number {
 }
 const rounds = numberFlag('--rounds', 3);
 const cpuRounds = numberFlag('--cpu-rounds', 1);
+const methodsAt = process.argv.indexOf('--methods');
+const comparedMethods = (methodsAt >= 0 ? process.argv[methodsAt + 1]!.split(',') : ['cam', 'gradcam', 'gradcam++', 'xgradcam', 'layercam', 'hirescam']).map((m) => {
+  if (!isMethodName(m)) throw new Error(`--methods: unknown method '${m}'`);
+  return m;
+});
 const jsonAt = process.argv.indexOf('--json');
 const jsonPath = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
 
@@ -73,7 +81,7 @@ const node = await createNodeDevice();
 const engine = new CamEngine(node.device);
 const results: BackendFigures[] = [];
 let methodFigures: MethodFigures | null = null;
-const backends: Backend[] = ['wasm', 'cpu', ...(flag('--skip-webgpu') ? [] : (['webgpu'] as const))];
+const backends: Backend[] = ['wasm', ...(flag('--skip-cpu') ? [] : (['cpu'] as const)), ...(flag('--skip-webgpu') ? [] : (['webgpu'] as const))];
 
 for (const backend of backends) {
   if (backend === 'webgpu') await useTfjsWebGpu();
@@ -99,7 +107,7 @@ for (const backend of backends) {
   }
   results.push({ backend, firstCall, gradcam: times, modelShare: modelMs / totalMs });
   if (backend === 'wasm') {
-    const methods = METHOD_NAMES.filter((m) => m !== 'scorecam');
+    const methods = comparedMethods;
     const figures: MethodFigures = { methods, oneMethod: times, separateCalls: [], explainMany: [], scoreCamChunk32: 0 };
     await explainer.explainMany(image, { methods }); // builds every method's kernels once
     for (let i = 0; i < rounds; i++) {
@@ -122,9 +130,9 @@ for (const backend of backends) {
   model.dispose();
 }
 
-const cores = (await import('node:os')).cpus().length;
+const cores = cpus().length;
 const lines = [
-  `ResNet50-style (bench, seed 11) at ${SIZE}², layer ${RESNET_TARGET_LAYER}; ${node.report.description || node.report.device} (${node.report.kind}); ${cores} CPU cores; TF.js ${tf.version.tfjs}`,
+  `ResNet50-style (bench, seed 11) at ${SIZE}², layer ${RESNET_TARGET_LAYER}; ${node.report.description || node.report.device} (${node.report.kind}); ${cores} CPU cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; TF.js ${tf.version.tfjs}`,
   '',
   '| model on | s per Grad-CAM + overlay (median) | runs | first call | model share |',
   '| --- | ---: | ---: | ---: | ---: |',
