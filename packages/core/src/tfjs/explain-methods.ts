@@ -134,7 +134,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     if (needs.has('dense-kernel')) {
       const dense = split.denseKernel();
       if (typeof dense === 'string') throw new ModelError(dense);
-      kernel = await bridgeTensor(dense, engine.device);
+      kernel = await onDevice(dense, 'dense kernel');
       onGpu.push(kernel);
     }
     await sync();
