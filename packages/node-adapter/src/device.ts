@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { NoGpuAdapterError } from './errors.js';
+import { watchDevice } from './gpu-guard.js';
 
 /** SwiftShader's Vulkan driver as Debian's chromium package ships it. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -181,6 +182,8 @@ export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise
       maxComputeWorkgroupsPerDimension: adapter.limits.maxComputeWorkgroupsPerDimension,
     },
   });
+  // Its GPU errors become typed errors of the call that caused them, never lines on stdout.
+  watchDevice(device);
   const info = adapter.info;
   const report: NodeAdapterReport = {
     kind: adapterKind(info),

@@ -30,3 +30,15 @@ export class BackendUnavailableError extends WgcamError {
     super('BACKEND_UNAVAILABLE', message, options);
   }
 }
+
+/**
+ * An image this device cannot explain in one piece: its buffers (model input, overlay,
+ * heatmaps at the requested size) exceed what the GPU holds. `maxPixels` is the limit.
+ */
+export class ImageTooLargeError extends WgcamError {
+  readonly maxPixels: number;
+  constructor(message: string, maxPixels: number) {
+    super('IMAGE_TOO_LARGE', message);
+    this.maxPixels = maxPixels;
+  }
+}

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createNodeGpu, type NodeDeviceOptions } from './device.js';
+import { tfjsDevice } from './explain/gpu-context.js';
+import { watchDevice } from './gpu-guard.js';
 
 /**
  * Runs TF.js on its webgpu backend in Node, on Dawn (a hardware GPU, else SwiftShader),
@@ -24,4 +26,7 @@ export async function useTfjsWebGpu(options: NodeDeviceOptions = {}): Promise<vo
     if (!ok) throw new Error('TF.js could not initialise its webgpu backend on this adapter');
   }
   await tf.ready();
+  // TF.js never listens for GPU errors; wgcam does, so that they fail the explanation instead of printing on stdout.
+  const device = tfjsDevice();
+  if (device) watchDevice(device);
 }

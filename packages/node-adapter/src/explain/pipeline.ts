@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { heatmapPeak, type MethodName } from '@wgcam/core';
+import { heatmapPeak, METHODS, type MethodName } from '@wgcam/core';
 import type { Explainer, ExplanationItem, ManyExplanations } from '@wgcam/core/tfjs';
-import { OutputError } from '../errors.js';
+import { ImageTooLargeError, OutputError } from '../errors.js';
+import { explainOnGpu } from './gpu-context.js';
 import type { CodecPool, Timed } from '../io/codec-pool.js';
 import type { RgbaImage } from '../io/images.js';
 import { writeMethodOutputs, writePanel } from './outputs.js';
@@ -56,10 +57,11 @@ type Skipped = NonNullable<ImageReport['skipped']>;
  * left to fail per image.
  */
 function methodsThatDoNotFit(explainer: Explainer, settings: RunSettings): Skipped {
-  if (!settings.allMethods || !settings.methods.includes('cam')) return [];
+  const dense = settings.methods.filter((m) => METHODS[m].needs === 'dense-kernel');
+  if (!settings.allMethods || dense.length === 0) return [];
   try {
     const kernel = explainer.split.denseKernel();
-    return typeof kernel === 'string' ? [{ method: 'cam', reason: kernel }] : [];
+    return typeof kernel === 'string' ? dense.map((method) => ({ method, reason: kernel })) : [];
   } catch {
     return [];
   }
@@ -199,16 +201,24 @@ async function explainGroup(
   // Every method from one forward pass and one backward pass per target.
   let many: ManyExplanations;
   try {
-    many = await explainer.explainMany(images, {
-      methods,
-      ...(settings.target !== undefined ? { target: settings.target } : {}),
-      colormap: settings.colormap,
-      alpha: settings.alpha,
-      ...(settings.size ? { size: settings.size } : {}),
-      profile: true,
-    });
+    // The budget is checked first (ImageTooLargeError), and any GPU error or device loss is a GpuError, never a wrong map.
+    many = await explainOnGpu(explainer, images[0]!, images.length, settings, methods.length, () =>
+      explainer.explainMany(images, {
+        methods,
+        ...(settings.target !== undefined ? { target: settings.target } : {}),
+        colormap: settings.colormap,
+        alpha: settings.alpha,
+        ...(settings.size ? { size: settings.size } : {}),
+        profile: true,
+      }),
+    );
   } catch (caught) {
     const error = asError(caught);
+    if (error instanceof ImageTooLargeError && group.length > 1) {
+      // Too much for one batch: each image alone may still fit.
+      for (const g of group) await explainGroup(explainer, [g], settings, skipped, outcome, fail, writes, sources);
+      return;
+    }
     for (const g of group) fail(g.index, error, methods.join(', '));
     return;
   }
