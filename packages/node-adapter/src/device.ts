@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { NoGpuAdapterError } from './errors.js';
 import { watchDevice } from './gpu-guard.js';
+import { probeHardwareQuietly, type HardwareProbe } from './adapter-probe.js';
 
 /** SwiftShader's Vulkan driver as Debian's chromium package ships it. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -113,6 +114,13 @@ function quietVulkanLoader(): void {
   }
 }
 
+let hardwareProbe: Promise<HardwareProbe> | null = null;
+/** The child-process hardware probe, run once per process. */
+function quietProbe(): Promise<HardwareProbe> {
+  hardwareProbe ??= probeHardwareQuietly();
+  return hardwareProbe;
+}
+
 /** A Dawn GPU object whose adapter request succeeds, hardware first, else SwiftShader. */
 export interface NodeGpu {
   readonly gpu: GPU;
@@ -133,7 +141,10 @@ export async function createNodeGpu(options: NodeDeviceOptions = {}): Promise<No
   const missingVulkan = !libvulkanPresent();
   let found: NodeGpu | null = null;
   if (options.prefer !== 'software' && !missingVulkan && hardwareDriverListed()) {
-    found = await requestAdapter(module, options);
+    // Drivers the user chose are asked directly; the system's are probed in a child process
+    // first, so that a machine without a GPU never sees their warnings (Dawn prints them from native code).
+    const chosen = Boolean(process.env['VK_ICD_FILENAMES'] || process.env['VK_DRIVER_FILES']);
+    if (chosen || (await quietProbe()).hardware !== null) found = await requestAdapter(module, options);
   }
   if (!found) {
     if (missingVulkan) {
