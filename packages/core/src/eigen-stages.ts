@@ -5,13 +5,25 @@ import type { FeatureDims } from './inputs.js';
 import type { StageInputs } from './stages.js';
 
 /**
- * The GPU power iteration's stopping rule: stop when ‖v_{t+1} − v_t‖₂ ≤ EIGEN_TOLERANCE
- * or after EIGEN_MAX_ITERATIONS. With r = λ₂/λ₁ the direction error at the stop is about
- * tolerance · r/(1 − r) (plus float32 rounding), so the component is accurate to 1e-5
- * when r ≤ 0.9; closer eigenvalues converge as r^t and may reach the cap.
+ * The GPU power iteration's stopping rule. With δ_t = ‖v_{t+1} − v_t‖₂ and r = δ_t/δ_{t−1}
+ * (which estimates λ₂/λ₁), the direction error left is about δ_t·r/(1 − r): stop when that
+ * is ≤ EIGEN_TOLERANCE, when δ_t ≤ EIGEN_FLOOR (float32 rounding: v stopped moving), or
+ * after EIGEN_MAX_ITERATIONS. The error shrinks as (λ₂/λ₁)^t, so near-equal top
+ * eigenvalues (λ₂/λ₁ → 1) may reach the cap with an error of about (λ₂/λ₁)^cap.
  */
 export const EIGEN_TOLERANCE = 1e-6;
+export const EIGEN_FLOOR = 1e-7;
 export const EIGEN_MAX_ITERATIONS = 500;
+
+/** The stopping rule's constants (see EIGEN_TOLERANCE). */
+export interface EigenStopping {
+  readonly tolerance: number;
+  readonly floor: number;
+  readonly maxIterations: number;
+}
+
+/** The engine's stopping rule. */
+export const EIGEN_STOPPING: EigenStopping = { tolerance: EIGEN_TOLERANCE, floor: EIGEN_FLOOR, maxIterations: EIGEN_MAX_ITERATIONS };
 
 /** What the eigen stages write: the raw maps and, for checks, the signed projections and iteration counts. */
 export interface EigenOutputs {
@@ -40,7 +52,7 @@ export function eigenGramSize(dims: Pick<FeatureDims, 'height' | 'width' | 'chan
 export function encodeEigenProjection(
   inputs: StageInputs,
   gradients: GPUBuffer | null,
-  stopping: { readonly tolerance: number; readonly maxIterations: number } = { tolerance: EIGEN_TOLERANCE, maxIterations: EIGEN_MAX_ITERATIONS },
+  stopping: EigenStopping = EIGEN_STOPPING,
 ): EigenOutputs {
   const { batch, dims } = inputs;
   const count = dims.batch * dims.targets;
@@ -65,7 +77,7 @@ export function encodeEigenProjection(
   };
   batch.run({
     kernel: 'eigen_power',
-    params: { ...shape, max_iterations: stopping.maxIterations, tolerance: stopping.tolerance },
+    params: { ...shape, max_iterations: stopping.maxIterations, tolerance: stopping.tolerance, floor: stopping.floor },
     buffers: { gram, centred, vectors: batch.temporary(count * 2 * size * 4, STORAGE_USAGE, 'eigen vectors'), ...outputs },
     workgroups: count,
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { referenceHeatmaps } from '@wgcam/core/reference';
+import { referenceHeatmaps, relativeL2 } from '@wgcam/core/reference';
 import { decodeImage, encodePng, readNpy, writeNpy } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -69,6 +69,23 @@ describe('wgcam compute', () => {
       // The overlay differs from the plain grey image wherever colour was blended in.
       expect(png.data.some((v, i) => i % 4 !== 3 && v !== 200)).toBe(true);
     }
+  });
+
+  it.each([
+    ['gradcamelementwise', ['--gradients', gPath]],
+    ['eigencam', []],
+    ['eigengradcam', ['--gradients', gPath]],
+  ] as const)('computes %s (Eigen-CAM without gradients or a class), equal to the reference', (method, extra) => {
+    const run = wgcam('compute', '--method', method, '--activations', aPath, ...extra, '--out', `${method}.npy`);
+    expect(run.status).toBe(0);
+    const heatmap = readNpy(readFileSync(join(work, `${method}.npy`)));
+    expect(heatmap.shape).toEqual([2, 7, 7]);
+    const expected = referenceHeatmaps({
+      method,
+      activations: { data: A, shape: [2, 7, 7, 32] },
+      ...(extra.length > 0 ? { gradients: { data: G, shape: [2, 7, 7, 32] } } : {}),
+    }).heatmap;
+    expect(relativeL2(heatmap.data, expected)).toBeLessThan(1e-5);
   });
 
   it('computes CAM from a dense kernel and several classes', () => {

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CamEngine, InvalidInputError, METHOD_NAMES } from '@wgcam/core';
+import { CamEngine, InvalidInputError, METHOD_NAMES, methodsNeeding } from '@wgcam/core';
 import { Explainer } from '@wgcam/core/tfjs';
 import { BUNDLED_MODEL, BUNDLED_SAMPLES } from '../src/explain/bundled.js';
 import { createNodeDevice, loadModel, readImage, useTfjsWasm, type NodeDevice, type RgbaImage } from '../src/index.js';
@@ -81,7 +81,7 @@ describe('explainMany', () => {
     const passes = countPasses();
     try {
       for (const method of METHOD_NAMES) await explainer.explain(image, { method, target: { topK: 2 }, scoreCam });
-      const gradientMethods = METHOD_NAMES.filter((m) => !['cam', 'scorecam'].includes(m)).length;
+      const gradientMethods = methodsNeeding('gradients').length;
       expect(passes.forward()).toBe(METHOD_NAMES.length);
       expect(passes.head()).toBe(2 * gradientMethods);
     } finally {
@@ -90,8 +90,20 @@ describe('explainMany', () => {
   });
 
   it('skips the backward pass when no method needs gradients', async () => {
-    const many = await explainer.explainMany(image, { methods: ['cam', 'scorecam'], scoreCam });
+    const many = await explainer.explainMany(image, { methods: ['cam', 'scorecam', 'eigencam'], scoreCam });
     expect(many.passes.backward).toBe(0);
+  });
+
+  it('runs no backward pass for Eigen-CAM and gives every target its image map', async () => {
+    const passes = countPasses();
+    try {
+      const { items } = await explainer.explain(image, { method: 'eigencam', target: { topK: 2 } });
+      expect(passes.head()).toBe(0);
+      expect(items.map((i) => i.classIndex)).toHaveLength(2);
+      expect(items[1]!.heatmap).toEqual(items[0]!.heatmap);
+    } finally {
+      passes.restore();
+    }
   });
 
   it('leaks no tensors or engine buffers over repeated calls', async () => {

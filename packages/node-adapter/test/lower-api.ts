@@ -1,7 +1,7 @@
 // The reference path of the TF.js tests: activations and gradients computed by TF.js, read
 // back to the CPU, and given to the engine's lower API (Score-CAM masks from float64).
 import * as tf from '@tensorflow/tfjs';
-import type { CamEngine, MethodName } from '@wgcam/core';
+import { METHODS, type CamEngine, type MethodName } from '@wgcam/core';
 import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
 import { fixedInputShape, toModelInput, UNIT_SCALE, type Explainer, type RgbaPixels } from '@wgcam/core/tfjs';
 
@@ -15,10 +15,13 @@ export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels,
   const shape = activations.shape;
   const size = { height: image.height, width: image.width };
   let options: Parameters<CamEngine['compute']>[0];
-  if (method === 'cam') {
+  const needs = METHODS[method].needs;
+  if (needs === 'activations') {
+    options = { method, activations: { data: A, shape }, size };
+  } else if (needs === 'dense-kernel') {
     const kernel = split.denseKernel() as tf.Tensor2D;
     options = { method, activations: { data: A, shape }, denseKernel: { data: (await kernel.data()) as Float32Array, shape: kernel.shape }, targets: target, size };
-  } else if (method === 'scorecam') {
+  } else if (needs === 'scores') {
     const dims = { batch: 1, height: shape[1], width: shape[2], channels: shape[3], targets: 1 };
     const [inputHeight, inputWidth, inputChannels] = fixedInputShape(split);
     const model3 = { height: inputHeight, width: inputWidth, channels: inputChannels };

@@ -18,6 +18,8 @@ export interface EigenProjections {
   readonly iterations: Uint32Array;
   /** False for a map whose iteration hit the cap (λ₁ ≈ λ₂). */
   readonly converged: readonly boolean[];
+  /** λ₂/λ₁ per map when asked for ({ gaps: true }), else null. */
+  readonly gapRatios: Float64Array | null;
 }
 
 /** Centred X [S, C] of map m: Z − mean over positions, Z = A or G·A. */
@@ -103,24 +105,22 @@ export function topEigenpair(gram: Float64Array, n: number): { vector: Float64Ar
   return { vector: v, value: length, iterations: REFERENCE_EIGEN_MAX_ITERATIONS, converged: false };
 }
 
+/** λ₂/λ₁ of a Gram matrix whose top eigenpair is known (λ₂ by power iteration on K − λ₁v₁v₁ᵀ). */
+function gapRatio(gram: Float64Array, n: number, top: { vector: Float64Array; value: number }): number {
+  if (top.value === 0) return 0;
+  const deflated = gram.map((k, index) => k - top.value * top.vector[Math.floor(index / n)]! * top.vector[index % n]!);
+  return topEigenpair(deflated, n).value / top.value;
+}
+
 /**
- * λ₂/λ₁ of each map's Gram matrix (λ₂ by power iteration on K − λ₁v₁v₁ᵀ): how fast the
- * GPU's power iteration converges on it. For tests and reports.
+ * λ₂/λ₁ of each map's Gram matrix: how fast the GPU's power iteration converges on it.
+ * For tests and reports.
  *
  * @example
  * const ratios = eigenGapRatios(A, null, dims); // [0.12, ...]
  */
 export function eigenGapRatios(activations: Values, gradients: Values | null, d: FeatureDims): Float64Array {
-  const S = d.height * d.width;
-  const out = new Float64Array(d.batch * d.targets);
-  for (let m = 0; m < out.length; m++) {
-    const { gram, size: n } = gramMatrix(centredMatrix(activations, gradients, d, m), S, d.channels);
-    const first = topEigenpair(gram, n);
-    if (first.value === 0) continue;
-    const deflated = gram.map((k, index) => k - first.value * first.vector[Math.floor(index / n)]! * first.vector[index % n]!);
-    out[m] = topEigenpair(deflated, n).value / first.value;
-  }
-  return out;
+  return eigenProjections(activations, gradients, d, { gaps: true }).gapRatios!;
 }
 
 /**
@@ -128,9 +128,9 @@ export function eigenGapRatios(activations: Values, gradients: Values | null, d:
  * rule |max| ≥ |min|.
  *
  * @example
- * const { projections } = eigenProjections(A, null, { batch: 1, height: 7, width: 7, channels: 512, targets: 1 });
+ * const { projections, gapRatios } = eigenProjections(A, null, { batch: 1, height: 7, width: 7, channels: 512, targets: 1 }, { gaps: true });
  */
-export function eigenProjections(activations: Values, gradients: Values | null, d: FeatureDims): EigenProjections {
+export function eigenProjections(activations: Values, gradients: Values | null, d: FeatureDims, options: { readonly gaps?: boolean } = {}): EigenProjections {
   const S = d.height * d.width;
   const C = d.channels;
   const count = d.batch * d.targets;
@@ -138,10 +138,12 @@ export function eigenProjections(activations: Values, gradients: Values | null, 
   const lambdas = new Float64Array(count);
   const iterations = new Uint32Array(count);
   const converged: boolean[] = [];
+  const gapRatios = options.gaps ? new Float64Array(count) : null;
   for (let m = 0; m < count; m++) {
     const X = centredMatrix(activations, gradients, d, m);
     const { gram, size: n, byPositions } = gramMatrix(X, S, C);
     const top = topEigenpair(gram, n);
+    if (gapRatios) gapRatios[m] = gapRatio(gram, n, top);
     const p = new Float64Array(S);
     for (let s = 0; s < S; s++) {
       if (byPositions) p[s] = Math.sqrt(top.value) * top.vector[s]!;
@@ -159,5 +161,5 @@ export function eigenProjections(activations: Values, gradients: Values | null, 
     iterations[m] = top.iterations;
     converged.push(top.converged);
   }
-  return { projections, lambdas, iterations, converged };
+  return { projections, lambdas, iterations, converged, gapRatios };
 }

@@ -145,20 +145,28 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       const start = tf.util.now();
       let result: CamResult;
       let model = 0;
-      const kind = METHODS[method].needs;
-      if (kind === 'gradients') {
-        result = engine.compute({ method, activations: a.source, gradients: g!.source, ...outputs });
-      } else if (kind === 'dense-kernel') {
-        result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets, ...outputs });
-      } else {
-        const x = await bridgeTensor(input, engine.device);
-        onGpu.push(x);
-        const scoreCam = request.scoreCam ?? {};
-        result = await runScoreCam(split, engine, a, x, targets, scoreCam, outputs, context.maskSlot);
-        const pairs = activations.shape[0] * activations.shape[3];
-        maskedForward += Math.ceil(pairs / Math.min(scoreCam.batchSize ?? 32, pairs));
-        // Score-CAM's masked forwards are its model time, interleaved with its kernels.
-        model = tf.util.now() - start;
+      switch (METHODS[method].needs) {
+        case 'activations':
+          // Class-agnostic (Eigen-CAM): one map per image, shared by its targets.
+          result = engine.compute({ method, activations: a.source, ...outputs });
+          break;
+        case 'gradients':
+          result = engine.compute({ method, activations: a.source, gradients: g!.source, ...outputs });
+          break;
+        case 'dense-kernel':
+          result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets, ...outputs });
+          break;
+        case 'scores': {
+          const x = await bridgeTensor(input, engine.device);
+          onGpu.push(x);
+          const scoreCam = request.scoreCam ?? {};
+          result = await runScoreCam(split, engine, a, x, targets, scoreCam, outputs, context.maskSlot);
+          const pairs = activations.shape[0] * activations.shape[3];
+          maskedForward += Math.ceil(pairs / Math.min(scoreCam.batchSize ?? 32, pairs));
+          // Score-CAM's masked forwards are its model time, interleaved with its kernels.
+          model = tf.util.now() - start;
+          break;
+        }
       }
       const run: MethodRun = { method, result, model, cam: 0 };
       runs.push(run);
@@ -184,7 +192,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       ...(split.note ? { layerNote: split.note } : {}),
       heatmapSize,
       imageSize,
-      items: itemsOf(reads[i]!, targets, probs, labels, heatmapSize, imageSize),
+      items: itemsOf(reads[i]!, run.result.dims.targets, targets, probs, labels, heatmapSize, imageSize),
       predictions,
       timings: { preprocess: shared.preprocess, model: shared.model + run.model, cam: run.cam, readback: shared.readback, total: shared.total },
     }));
@@ -203,6 +211,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
 
 function itemsOf(
   read: { heatmap: Float32Array | null; overlay: Uint8Array | null },
+  mapsPerImage: number,
   targets: readonly (readonly number[])[],
   probs: readonly (readonly number[])[],
   labels: readonly string[] | undefined,
@@ -214,7 +223,8 @@ function itemsOf(
   const items: ExplanationItem[] = [];
   targets.forEach((row, b) =>
     row.forEach((classIndex, k) => {
-      const m = b * row.length + k;
+      // A class-agnostic method computed one map per image, which every target shares.
+      const m = mapsPerImage === row.length ? b * row.length + k : b * mapsPerImage;
       items.push({
         image: b,
         classIndex,

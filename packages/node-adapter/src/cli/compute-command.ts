@@ -54,16 +54,25 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
   const needs = METHODS[method].needs;
   const activations = await loadTensor(options.activations, 'activations');
   const request: { -readonly [K in keyof ComputeOptions]: ComputeOptions[K] } = { method, activations };
-  if (needs === 'gradients') request.gradients = await loadTensor(requireFlag(options.gradients, '--gradients G.npy', method), 'gradients');
-  if (needs === 'dense-kernel') request.denseKernel = await loadTensor(requireFlag(options.weights, '--weights W.npy (the dense kernel, [C, classes])', method), 'weights');
-  if (needs === 'scores') {
-    request.scoreCam = {
-      scores: await loadTensor(requireFlag(options.scores, '--scores S.npy (logits of the masked inputs, [B·C, classes])', method), 'scores'),
-      inputSize: requireFlag(options.inputSize, '--input-size HxW (the model input the masks were made at)', method),
-      ...(options.variant ? { variant: options.variant } : {}),
-    };
+  switch (needs) {
+    case 'activations':
+      // Class-agnostic (Eigen-CAM): no gradients, no class; one map per image.
+      break;
+    case 'gradients':
+      request.gradients = await loadTensor(requireFlag(options.gradients, '--gradients G.npy', method), 'gradients');
+      break;
+    case 'dense-kernel':
+      request.denseKernel = await loadTensor(requireFlag(options.weights, '--weights W.npy (the dense kernel, [C, classes])', method), 'weights');
+      break;
+    case 'scores':
+      request.scoreCam = {
+        scores: await loadTensor(requireFlag(options.scores, '--scores S.npy (logits of the masked inputs, [B·C, classes])', method), 'scores'),
+        inputSize: requireFlag(options.inputSize, '--input-size HxW (the model input the masks were made at)', method),
+        ...(options.variant ? { variant: options.variant } : {}),
+      };
+      break;
   }
-  if (needs !== 'gradients') {
+  if (needs === 'dense-kernel' || needs === 'scores') {
     const classes = requireFlag(options.class, '--class K (or K1,K2,... for several targets)', method);
     const batch = activations.shape[0] ?? 1;
     request.targets = Array.from({ length: batch }, () => classes);

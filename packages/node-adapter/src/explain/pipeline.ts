@@ -19,6 +19,12 @@ export interface ImageSource {
   load(): Promise<Timed<RgbaImage>>;
 }
 
+/** How a session renews its explainer when a device it uses was lost mid-batch (see ExplainSession). */
+export interface Recovery {
+  usable(): boolean;
+  renew(): Promise<Explainer>;
+}
+
 /** Per image: its report, its explanation when kept, and the error that failed it. */
 export interface PipelineOutcome {
   readonly reports: ImageReport[];
@@ -82,6 +88,7 @@ export async function runPipeline(
   codecs: CodecPool,
   keep: boolean,
   onProgress?: (report: ImageReport) => unknown,
+  recovery?: Recovery,
 ): Promise<PipelineOutcome> {
   const reports: ImageReport[] = sources.map((s) => ({ file: s.name, ok: false, outputs: [], timings: emptyTimings() }));
   const explanations: (ImageExplanation | undefined)[] = sources.map(() => undefined);
@@ -155,6 +162,18 @@ export async function runPipeline(
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     for (const group of groups.values()) {
+      if (recovery && !recovery.usable()) {
+        // A device was lost during an earlier group (which failed with a GpuError): the rest of the batch runs on new ones.
+        try {
+          explainer = await recovery.renew();
+        } catch (caught) {
+          for (const item of group) {
+            fail(item.index, asError(caught));
+            finish(item.index);
+          }
+          continue;
+        }
+      }
       await explainGroup(explainer, group, settings, skipped, { reports, errors, details: keep ? details : null }, fail, writes, sources);
       for (const item of group) finish(item.index);
     }

@@ -2,17 +2,19 @@
 // iteration on its Gram matrix K [n, n] (eigen_gram), and X's projection onto it:
 //
 //   v₀ = K[·, j], j = argmax_i K[i,i]           (a column of K: inside K's range)
-//   v_{t+1} = K·v_t / ‖K·v_t‖₂,  λ = ‖K·v_t‖₂
-//   stop after iteration t+1 when ‖v_{t+1} − v_t‖₂ ≤ tolerance, or after max_iterations
+//   v_{t+1} = K·v_t / ‖K·v_t‖₂,  λ = ‖K·v_t‖₂,  δ_t = ‖v_{t+1} − v_t‖₂,  r = δ_t / δ_{t−1}
+//   stop when the estimated error δ_t · r / (1 − r) ≤ tolerance (r < 1, from the second
+//   iteration on), or δ_t ≤ floor (float32 rounding), or after max_iterations
 //   by positions (K = X·Xᵀ, v = u ∈ ℝ^S): p[s] = √λ · v[s]
 //   by channels  (K = Xᵀ·X, v ∈ ℝ^C):     p[s] = Σ_c X[s,c] · v[c]   (X stored [S, C])
 //   sign: p ← −p when max_s p < −min_s p (so |max| ≥ |min|, the largest |value| positive)
 //   projections[m,s] = p[s],  maps[m,s] = ReLU(p[s]),  iterations[m] = t + 1
 //
 // Either way p = X·v₁ (v₁ the top right singular vector of X), the Eigen-CAM projection.
-// Convergence: the error angle shrinks by λ₂/λ₁ per iteration, so when the stopping test
-// passes, sin∠(v, v₁) ≲ tolerance · (λ₂/λ₁) / (1 − λ₂/λ₁); near-equal λ₁, λ₂ converge
-// slowly and may stop at max_iterations. K = 0 (constant or zero input) gives p = 0.
+// Convergence: the error angle shrinks by λ₂/λ₁ per iteration and r estimates λ₂/λ₁, so
+// the error left at the stop is about δ_t · r / (1 − r) ≤ tolerance (the geometric tail).
+// Near-equal λ₁, λ₂ (r → 1) converge slowly and may stop at max_iterations with a larger
+// error. K = 0 (constant or zero input) gives p = 0.
 // One workgroup of 256 per map; the two iterates live in `vectors` [maps, 2, n].
 
 struct Params {
@@ -22,7 +24,8 @@ struct Params {
   size: u32,            // n = min(S, C)
   by_positions: u32,    // 1: K = X·Xᵀ (S×S), 0: K = Xᵀ·X (C×C)
   max_iterations: u32,  // iteration cap
-  tolerance: f32,       // stop when ‖v_{t+1} − v_t‖₂ ≤ tolerance
+  tolerance: f32,       // on the estimated error δ·r/(1 − r)
+  floor: f32,           // stop when δ ≤ floor
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -114,6 +117,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
   var lambda = 0.0;
   var count = 0u;
+  var previous_delta = -1.0;
   var running = norm0 > 1e-30;
   while (running && count < params.max_iterations) {
     square = 0.0;
@@ -147,7 +151,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let previous = cur;
     cur = nxt;
     nxt = previous;
-    running = !(delta <= params.tolerance);
+    var converged = delta <= params.floor;
+    if (previous_delta > 0.0) {
+      let ratio = delta / previous_delta;
+      converged = converged || (ratio < 1.0 && delta * ratio <= params.tolerance * (1.0 - ratio));
+    }
+    previous_delta = delta;
+    running = !converged;
   }
 
   // Projection of X onto the component, its extremes, then the sign rule.
