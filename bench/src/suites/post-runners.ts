@@ -2,7 +2,7 @@
 // kernels, the same math as TF.js ops (baseline 1), and JavaScript loops after a readback
 // (baseline 2). Each returns its outputs and the times of its two spans.
 import * as tf from '@tensorflow/tfjs';
-import type { CamEngine, ComputeOptions } from '@wgcam/core';
+import { METHODS, type CamEngine, type ComputeOptions } from '@wgcam/core';
 import { cpuPostProcess, type CpuMethodInputs } from '../baselines/cpu-post.js';
 import type { BenchMethod, FeatureShape, PixelSize } from '../baselines/feature-shape.js';
 import { shapeArray } from '../baselines/feature-shape.js';
@@ -63,10 +63,14 @@ export async function runWgcam(engine: CamEngine, timer: SpanTimer, inputs: Wgca
       size,
       overlay: { image: { data: image.buffer, width: size.width, height: size.height, count: shape.batch }, colormap: 'jet', alpha: inputs.alpha },
     };
+    const needs = METHODS[inputs.method].needs;
+    if (needs === 'scores') throw new Error('Score-CAM is timed by its own suite (scorecam-suite), not as post-processing');
     const result =
-      inputs.method === 'cam'
+      needs === 'dense-kernel'
         ? engine.compute({ ...base, denseKernel: { data: need(inputs.denseKernel, 'the dense kernel').buffer, shape: [shape.channels, inputs.classes] }, targets: [...inputs.targets] })
-        : engine.compute({ ...base, gradients: { data: buffer(need(inputs.gradients, 'gradients')), shape: shapeArray(shape) } });
+        : needs === 'gradients'
+          ? engine.compute({ ...base, gradients: { data: buffer(need(inputs.gradients, 'gradients')), shape: shapeArray(shape) } })
+          : engine.compute(base);
     // TF.js may reuse the copies' buffers only for work queued after the engine's submit.
     for (const release of releases) release();
     return result;
@@ -107,7 +111,7 @@ function cpuMethodInputs(inputs: PostInputs, gradients: Float32Array | undefined
 /** Baseline 2: read the activations (and gradients) back, then loop in JavaScript. */
 export async function runCpu(timer: SpanTimer, inputs: PostInputs): Promise<PostRun> {
   // TF.js caches a tensor's values after its first read; fresh copies make every round pay the readback.
-  const needsGradients = inputs.method !== 'cam' && inputs.method !== 'scorecam';
+  const needsGradients = METHODS[inputs.method].needs === 'gradients';
   const fresh = tf.tidy(() => [tf.add(inputs.activations, 0), ...(needsGradients ? [tf.add(need(inputs.gradients, 'gradients'), 0)] : [])]);
   submitTfWork();
   const readback = await timer.timeWall(() => Promise.all(fresh.map((t) => t.data<'float32'>())));

@@ -49,7 +49,7 @@ interface FrameResources {
 /** What the model stage leaves for the rest of the frame. */
 interface ModelStage {
   readonly probabilities: tf.Tensor2D;
-  /** The explained class when it was read back (CAM, Score-CAM); null when chosen on the GPU. */
+  /** The explained class when it was read back (methods without a backward pass); null when chosen on the GPU. */
   readonly explainedIndex: number | null;
 }
 
@@ -162,7 +162,7 @@ export class LiveExplainer {
     try {
       const needs = METHODS[settings.method].needs;
       const { probabilities, explainedIndex } =
-        needs === 'gradients' ? await this.explainWithGradients(frame, x, settings, target, outputs) : await this.explainWithScores(frame, x, needs, target, outputs);
+        needs === 'gradients' ? await this.explainWithGradients(frame, x, settings, target, outputs) : await this.explainForward(frame, x, settings, needs, target, outputs);
       const result = frame.result!;
       await clock.lap('cam');
       const drawWrites = clock.drawWrites();
@@ -200,25 +200,46 @@ export class LiveExplainer {
     return { probabilities: pass.probabilities, explainedIndex: null };
   }
 
-  /** CAM (dense kernel) and Score-CAM (masked forward passes): forward in TF.js, class read back, then the engine. */
-  private async explainWithScores(frame: FrameResources, x: tf.Tensor4D, needs: 'dense-kernel' | 'scores', target: 'top1' | number, outputs: OutputRequest): Promise<ModelStage> {
+  /**
+   * The methods without a backward pass, by what their row needs: activations only
+   * (Eigen-CAM: class-agnostic), the dense kernel (CAM) or masked forward passes
+   * (Score-CAM). Forward in TF.js, the class read back, then the engine.
+   */
+  private async explainForward(
+    frame: FrameResources,
+    x: tf.Tensor4D,
+    settings: ExplainSettings,
+    needs: 'activations' | 'dense-kernel' | 'scores',
+    target: 'top1' | number,
+    outputs: OutputRequest,
+  ): Promise<ModelStage> {
     const { device, engine } = this.gpu;
     const pass = forwardPass(this.split, x);
     frame.owned.push(pass.activations, pass.logits, pass.probabilities);
     const explainedIndex = await cpuTarget(pass.logits, target);
     const a = await bridgeTensor(pass.activations, device);
     frame.bridged.push(a);
-    if (needs === 'dense-kernel') {
-      const kernel = await this.denseKernel();
-      flushBackend();
-      await this.clock.lap('model');
-      frame.result = engine.compute({ method: 'cam', activations: a.source, denseKernel: kernel.source, targets: explainedIndex, ...outputs });
-    } else {
-      const activations = { data: a.source.data as GPUBuffer, shape: a.source.shape };
-      this.masks ??= new MaskBatch(device, fixedInputShape(this.split), activations.shape[3] ?? 1);
-      const session = await scoreAllChannels(engine, this.split, this.masks, activations, { data: this.input.inputBuffer, shape: this.input.inputShape }, explainedIndex);
-      await this.clock.lap('model');
-      frame.result = session.finish(outputs);
+    switch (needs) {
+      case 'activations':
+        flushBackend();
+        await this.clock.lap('model');
+        frame.result = engine.compute({ method: settings.method, activations: a.source, ...outputs });
+        break;
+      case 'dense-kernel': {
+        const kernel = await this.denseKernel();
+        flushBackend();
+        await this.clock.lap('model');
+        frame.result = engine.compute({ method: settings.method, activations: a.source, denseKernel: kernel.source, targets: explainedIndex, ...outputs });
+        break;
+      }
+      case 'scores': {
+        const activations = { data: a.source.data as GPUBuffer, shape: a.source.shape };
+        this.masks ??= new MaskBatch(device, fixedInputShape(this.split), activations.shape[3] ?? 1);
+        const session = await scoreAllChannels(engine, this.split, this.masks, activations, { data: this.input.inputBuffer, shape: this.input.inputShape }, explainedIndex);
+        await this.clock.lap('model');
+        frame.result = session.finish(outputs);
+        break;
+      }
     }
     return { probabilities: pass.probabilities, explainedIndex };
   }
