@@ -151,6 +151,6 @@ async function guarded<T>(list: readonly DeviceWatch[], what: string, work: () =
  * @example
  * if (isDeviceLost(runtime.device)) await reopen();
  */
-export function isDeviceLost(device: GPUDevice): boolean {
-  return watchDevice(device).lost !== null;
+export function isDeviceLost(device: GPUDevice | null): boolean {
+  return device !== null && watchDevice(device).lost !== null;
 }

@@ -4,6 +4,18 @@ import { adapterKind, createNodeDevice, createNodeGpu, type AdapterKind, type No
 import { BackendConflictError, BackendUnavailableError } from './errors.js';
 import { checkModelBackend, chooseBackend, type ModelBackend, type ResolvedBackend } from './model-backend.js';
 import { useTfjsWebGpu } from './tfjs-backend.js';
+import { tfjsDevice } from './explain/gpu-context.js';
+import { isDeviceLost } from './gpu-guard.js';
+
+/** Whether an engine was neither destroyed nor saw its device lost. */
+function engineUsable(engine: CamEngine): boolean {
+  try {
+    engine.assertUsable();
+    return true;
+  } catch {
+    return false;
+  }
+}
 import { useTfjsWasm, type WasmBackendInfo } from './tfjs-wasm.js';
 
 /** Where a session's model pass runs, and the engine its maps are computed on. */
@@ -13,8 +25,18 @@ export interface ModelRuntime {
   readonly requested: ModelBackend;
   /** Why this backend: the adapter 'auto' saw, or that another session already chose it. */
   readonly reason: string;
-  /** On wasm / cpu, the engine on wgcam's own Dawn device; undefined on webgpu (the Explainer uses TF.js's device). */
+  /**
+   * The runtime's own engine: on webgpu on TF.js's device (zero copy), on wasm / cpu on
+   * wgcam's own Dawn device. Undefined only for a runtime made by hand.
+   */
   readonly engine: CamEngine | undefined;
+  /** The TF.js webgpu device the model's weights live on when the backend is webgpu, else null. */
+  readonly modelDevice: GPUDevice | null;
+  /**
+   * False once its engine was destroyed or a device it uses was lost: open a new runtime
+   * (which makes new devices) and, when `modelDevice` was lost, load the model again.
+   */
+  usable(): boolean;
   /** On wasm: SIMD and threads. */
   readonly wasm: WasmBackendInfo | undefined;
   /** Lets go of the backend (the last holder lets another backend be chosen) and destroys the engine. */
@@ -52,9 +74,13 @@ export function probeAdapter(prefer: Prefer): Promise<{ kind: AdapterKind; descr
   return probe;
 }
 
-/** One Dawn device per process for engines beside a CPU backend (kept, like TF.js's own device). */
-function engineDevice(prefer: Prefer): Promise<NodeDevice> {
+/** One Dawn device per process for engines beside a CPU backend (kept, like TF.js's own device; replaced once lost). */
+async function engineDevice(prefer: Prefer): Promise<NodeDevice> {
   let device = engineDevices.get(prefer);
+  if (device && isDeviceLost((await device.catch(() => null))?.device ?? null)) {
+    engineDevices.delete(prefer);
+    device = undefined;
+  }
   if (!device) {
     device = createNodeDevice({ prefer });
     device.catch(() => engineDevices.delete(prefer));
@@ -91,6 +117,7 @@ async function start(backend: ResolvedBackend, prefer: Prefer): Promise<WasmBack
  * @example
  * const runtime = await openModelRuntime({ backend: 'auto' });
  * const explainer = new Explainer(model, runtime.engine ? { engine: runtime.engine } : {});
+ * if (!runtime.usable()) runtime.release(); // then open a new one
  * // ...
  * explainer.dispose();
  * runtime.release();
@@ -109,7 +136,9 @@ export async function openModelRuntime(options: ModelRuntimeOptions = {}): Promi
       );
     }
     const wasm = await start(backend, prefer);
-    const engine = backend === 'webgpu' ? undefined : new CamEngine((await engineDevice(prefer)).device);
+    // Every runtime owns its engine, so that destroying one never breaks another session.
+    const modelDevice = backend === 'webgpu' ? tfjsDevice() : null;
+    const engine = new CamEngine(modelDevice ?? (await engineDevice(prefer)).device);
     if (active) active.holders += 1;
     else active = { backend, holders: 1 };
     let released = false;
@@ -119,10 +148,12 @@ export async function openModelRuntime(options: ModelRuntimeOptions = {}): Promi
       reason,
       engine,
       wasm,
+      modelDevice,
+      usable: () => engineUsable(engine) && !isDeviceLost(engine.device) && (modelDevice === null || (tfjsDevice() === modelDevice && !isDeviceLost(modelDevice))),
       release: () => {
         if (released) return;
         released = true;
-        engine?.destroy();
+        engine.destroy();
         if (active && --active.holders === 0) active = null;
       },
     };

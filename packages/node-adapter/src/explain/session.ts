@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { InvalidInputError } from '@wgcam/core';
+import { GpuError, InvalidInputError } from '@wgcam/core';
 import { Explainer, type ExplainableModel } from '@wgcam/core/tfjs';
 import { CodecPool } from '../io/codec-pool.js';
 import { flattenImage } from '../io/background.js';
@@ -10,7 +10,7 @@ import { expandInputs } from './inputs.js';
 import { checkLabelCount } from './labels.js';
 import { resolveModelConfig, resolveModelPath, type ModelConfig } from './model-config.js';
 import { outputStems } from './outputs.js';
-import { runPipeline, type ImageSource, type PipelineOutcome } from './pipeline.js';
+import { runPipeline, type ImageSource, type PipelineOutcome, type Recovery } from './pipeline.js';
 import { BUNDLED_MODEL } from './bundled.js';
 import { runSettings } from './settings.js';
 import type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions } from './types.js';
@@ -28,6 +28,17 @@ function checkPixels(pixels: RgbaImage, name: string): void {
     const got = data instanceof Uint8Array || data instanceof Uint8ClampedArray ? `${data.length} bytes` : typeof data;
     throw new ImageFormatError(`pixels must be RGBA bytes (Uint8Array), ${width}×${height}×4 = ${expected} of them; got ${got}`);
   }
+}
+
+/** The explainer a session runs: its model cut as the config says, on the runtime's engine. */
+function makeExplainer(model: ExplainableModel, config: ModelConfig, runtime: ModelRuntime): Explainer {
+  return new Explainer(model, {
+    ...(config.layer !== undefined ? { layer: config.layer } : {}),
+    ...(config.labels ? { labels: config.labels } : {}),
+    preprocess: config.preprocess,
+    ...(config.inputSize ? { inputSize: config.inputSize } : {}),
+    ...(runtime.engine ? { engine: runtime.engine } : {}),
+  });
 }
 
 function rethrowFirst(outcome: PipelineOutcome): ImageExplanation {
@@ -54,15 +65,25 @@ export class ExplainSession {
   private readonly codecs = CodecPool.create();
 
   private constructor(
-    readonly explainer: Explainer,
+    private current: Explainer,
     /** The model.json path, when the session loaded the model itself. */
     readonly modelPath: string | undefined,
-    private readonly ownedModel: ExplainableModel | null,
-    /** Where TF.js runs the model (see ModelOptions.backend) and the engine off webgpu. */
-    readonly runtime: ModelRuntime,
+    private ownedModel: ExplainableModel | null,
+    private currentRuntime: ModelRuntime,
     /** Labels, preprocessing, layer and input size, and where each came from. */
     readonly config: ModelConfig,
+    private readonly options: ModelOptions,
   ) {}
+
+  /** The model cut at its layer, on the session's current engine (renewed after a lost device). */
+  get explainer(): Explainer {
+    return this.current;
+  }
+
+  /** Where TF.js runs the model (see ModelOptions.backend) and the session's engine. */
+  get runtime(): ModelRuntime {
+    return this.currentRuntime;
+  }
 
   /**
    * Starts TF.js on the session's backend (ModelOptions.backend; 'auto' picks webgpu on a
@@ -82,17 +103,11 @@ export class ExplainSession {
       }));
     try {
       const config = await resolveModelConfig(options, modelPath);
-      const explainer = new Explainer(model, {
-        ...(config.layer !== undefined ? { layer: config.layer } : {}),
-        ...(config.labels ? { labels: config.labels } : {}),
-        preprocess: config.preprocess,
-        ...(config.inputSize ? { inputSize: config.inputSize } : {}),
-        ...(runtime.engine ? { engine: runtime.engine } : {}),
-      });
+      const explainer = makeExplainer(model, config, runtime);
       // Cut now, so a bad layer name or a label list of the wrong length fails the open, not the first image.
       if (config.labels) checkLabelCount(config.labels, explainer.split.classes, config.origins.find((o) => o.startsWith('labels')) ?? 'the labels');
       explainer.split;
-      return new ExplainSession(explainer, modelPath, given ? null : model, runtime, config);
+      return new ExplainSession(explainer, modelPath, given ? null : model, runtime, config, options);
     } catch (error) {
       if (!given) model.dispose();
       runtime.release();
@@ -118,7 +133,7 @@ export class ExplainSession {
     checkPixels(pixels, name);
     const opaque = flattenImage(pixels, settings.background);
     const source: ImageSource = { name, stem: basename(name, extname(name)), load: async () => ({ value: opaque, ms: 0 }) };
-    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
+    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true, undefined, this.recovery)));
   }
 
   /**
@@ -131,7 +146,7 @@ export class ExplainSession {
   async explainFile(path: string, options: RunOptions = {}): Promise<ImageExplanation> {
     const settings = runSettings(options);
     const source: ImageSource = { name: path, stem: basename(path, extname(path)), load: () => this.codecs.decodeFile(path, settings.background) };
-    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true)));
+    return rethrowFirst(await this.exclusive(() => runPipeline(this.explainer, [source], settings, this.codecs, true, undefined, this.recovery)));
   }
 
   /**
@@ -154,7 +169,7 @@ export class ExplainSession {
       load: () => this.codecs.decodeFile(input.path, settings.background),
     }));
     options.onStart?.(sources.length);
-    const outcome = await this.exclusive(() => runPipeline(this.explainer, sources, settings, this.codecs, false, options.onProgress));
+    const outcome = await this.exclusive(() => runPipeline(this.explainer, sources, settings, this.codecs, false, options.onProgress, this.recovery));
     return outcome.reports;
   }
 
@@ -172,9 +187,48 @@ export class ExplainSession {
     await this.codecs.destroy();
   }
 
+  /** How the pipeline renews the session between groups of a batch when a device was lost. */
+  private readonly recovery: Recovery = { usable: () => this.runtime.usable(), renew: () => this.renew() };
+
+  /**
+   * Replaces a runtime whose device was lost or whose engine was destroyed: a new device,
+   * TF.js backend and engine, the model loaded again when its weights were on the lost device.
+   */
+  private async renew(): Promise<Explainer> {
+    const old = this.runtime;
+    this.current.dispose();
+    old.release();
+    const runtime = await openModelRuntime({ backend: this.options.backend, software: this.options.software });
+    try {
+      let model: ExplainableModel = this.current.model;
+      if (old.modelDevice !== null && runtime.modelDevice !== old.modelDevice) {
+        // TF.js's webgpu device was replaced: the model's weights went with the old one.
+        if (!this.modelPath || !this.ownedModel) {
+          throw new GpuError(
+            "the GPU device TF.js ran this model on was lost, and the model's weights with it; this session was given a loaded model, " +
+              'so it cannot load it again: load the model again and open a new session (or pass its model.json path)',
+          );
+        }
+        this.ownedModel.dispose();
+        this.ownedModel = null;
+        model = await loadModel(this.modelPath);
+        this.ownedModel = model;
+      }
+      this.current = makeExplainer(model, this.config, runtime);
+      this.currentRuntime = runtime;
+      return this.current;
+    } catch (error) {
+      // The old runtime stays in place, unusable: the next call tries again.
+      runtime.release();
+      throw error;
+    }
+  }
+
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new InvalidInputError('this ExplainSession was disposed; open a new one'));
-    const checked = (): Promise<T> => {
+    const checked = async (): Promise<T> => {
+      // A device lost (or an engine destroyed) since the last call: this call runs on new ones.
+      if (!this.runtime.usable()) await this.renew();
       assertBackend(this.runtime);
       return work();
     };
