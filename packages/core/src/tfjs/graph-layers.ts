@@ -136,7 +136,17 @@ export class GraphIndex {
 
   /** Non-constant nodes that could hold a map, in topological order. */
   computeNodes(): string[] {
-    return [...this.order.keys()].filter((n) => !CONST_OPS.has(this.byName.get(n)?.op ?? 'Const'));
+    this.computed ??= [...this.order.keys()].filter((n) => !CONST_OPS.has(this.byName.get(n)?.op ?? 'Const'));
+    return this.computed;
+  }
+
+  private computed: string[] | undefined;
+  private pathsOf: { name: string; found: { path: string; scope: string } | null }[] | undefined;
+
+  /** Every computing node with the Keras layer path its name carries, worked out once. */
+  private nodePaths(): { name: string; found: { path: string; scope: string } | null }[] {
+    this.pathsOf ??= this.computeNodes().map((name) => ({ name, found: layerPathOf(name) }));
+    return this.pathsOf;
   }
 
   private topologicalOrder(): void {
@@ -159,10 +169,7 @@ export class GraphIndex {
   /** Keras layer paths that own computing nodes, in the order their outputs are computed. */
   layerPaths(): string[] {
     const paths = new Map<string, number>();
-    for (const name of this.computeNodes()) {
-      const found = layerPathOf(name);
-      if (found) paths.set(found.path, this.position(name));
-    }
+    for (const { name, found } of this.nodePaths()) if (found) paths.set(found.path, this.position(name));
     return [...paths.entries()].sort((a, b) => a[1] - b[1]).map(([path]) => path);
   }
 
@@ -173,7 +180,7 @@ export class GraphIndex {
    */
   mapOfLayer(path: string): GraphLayerMap | string {
     // An exact path wins: Keras names may contain '/' themselves (DenseNet's 'conv1/relu').
-    const paths = this.computeNodes().map((name) => ({ name, found: layerPathOf(name) }));
+    const paths = this.nodePaths();
     const exact = paths.filter((p) => p.found?.path === path);
     const chosen = exact.length > 0 ? exact : paths.filter((p) => p.found?.path.endsWith(`/${path}`));
     const scopes = new Set(chosen.map((p) => p.found!.scope));

@@ -12,7 +12,8 @@ export type { ExplainManyRequest, ManyExplanations, ModelPasses } from './explai
 export { GradientError, ModelError, ModelLoadError } from './errors.js';
 export { splitLayersModel, spatialLayerNames, listLayersModelLayers } from './split-layers.js';
 export type { SplitOptions } from './split-layers.js';
-export { splitGraphModel, listGraphModelLayers } from './split-graph.js';
+export { splitGraphModel, listGraphModelLayers, probeShapes } from './split-graph.js';
+export { inferGraphShapes } from './graph-shapes.js';
 export { listLayers } from './list-layers.js';
 export type { LayerInfo } from './layer-names.js';
 export { closestNames } from './layer-names.js';

@@ -3,6 +3,7 @@ import type { Size2D } from '../inputs.js';
 import { ModelError } from './errors.js';
 import { widenScalarBiases } from './graph-compat.js';
 import { GraphIndex, listGraphLayers, nodeName, resolveGraphLayer, type GraphNode } from './graph-layers.js';
+import { inferGraphShapes } from './graph-shapes.js';
 import { isSpatialShape, type LayerInfo } from './layer-names.js';
 import type { SplitOptions } from './split-layers.js';
 import type { SplitModel } from './split-model.js';
@@ -22,6 +23,8 @@ interface GraphFacts {
   readonly inputShape: [number | null, number | null, number];
   readonly shapes: Map<string, readonly number[]>;
   readonly classes: number;
+  /** Where the node shapes came from: the graph itself, or (for ops static inference does not know) a run on zeros. */
+  readonly shapesFrom: string;
 }
 
 /** Node output shapes are not stored in a GraphDef, so the graph is run once on zeros to learn them. */
@@ -42,20 +45,33 @@ function graphFacts(model: tf.GraphModel, inputSize: Size2D | undefined): GraphF
   const logits = GraphIndex.logitsOf(nodes, model.outputs[0]?.name ?? '');
   const index = new GraphIndex(nodes, logits);
   const names = index.computeNodes().filter((n) => n !== inputName);
-  const probe = tf.zeros([1, inputShape[0] ?? PROBE_SIZE, inputShape[1] ?? PROBE_SIZE, inputShape[2]]);
+  const probeShape = [1, inputShape[0] ?? PROBE_SIZE, inputShape[1] ?? PROBE_SIZE, inputShape[2]];
+  const inferred = inferGraphShapes(nodes, model.weights, inputName, probeShape);
+  let shapes = new Map<string, readonly number[]>();
+  const unknown = names.filter((n) => !inferred.get(n));
+  if (unknown.length === 0) {
+    for (const n of names) shapes.set(n, inferred.get(n)!);
+  } else {
+    shapes = probeShapes(model, inputName, probeShape, names);
+  }
+  const classes = shapes.get(logits)?.[1] ?? 0;
+  const logitsShape = shapes.get(logits) ?? [];
+  if (logitsShape.length !== 2) throw new ModelError(`the graph's output '${logits}' has shape [${logitsShape.join(', ')}]; wgcam explains classifiers with [B, classes] outputs`);
+  return { index, inputName, inputShape, shapes, classes, shapesFrom: unknown.length === 0 ? 'graph' : `a run on zeros (no static shape for ${unknown[0]})` };
+}
+
+/** Runs the graph once on zeros to learn every node's shape: what opening cost before static inference, kept for ops it does not know. */
+export function probeShapes(model: tf.GraphModel, inputName: string, probeShape: readonly number[], names: readonly string[]): Map<string, readonly number[]> {
+  const probe = tf.zeros([...probeShape]);
   const shapes = new Map<string, readonly number[]>();
-  let classes = 0;
   try {
-    const outputs = model.execute({ [inputName]: probe }, names) as tf.Tensor[];
+    const outputs = model.execute({ [inputName]: probe }, [...names]) as tf.Tensor[];
     names.forEach((n, i) => shapes.set(n, outputs[i]?.shape ?? []));
-    classes = shapes.get(logits)?.[1] ?? 0;
     tf.dispose(outputs);
   } finally {
     probe.dispose();
   }
-  const logitsShape = shapes.get(logits) ?? [];
-  if (logitsShape.length !== 2) throw new ModelError(`the graph's output '${logits}' has shape [${logitsShape.join(', ')}]; wgcam explains classifiers with [B, classes] outputs`);
-  return { index, inputName, inputShape, shapes, classes };
+  return shapes;
 }
 
 /**
