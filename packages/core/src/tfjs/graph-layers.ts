@@ -60,7 +60,7 @@ function layerPathOf(name: string): { path: string; scope: string } | null {
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** GraphDef string attributes arrive base64-encoded; these are short ASCII words (VALID, NHWC). */
-function base64Ascii(text: string): string {
+export function base64Ascii(text: string): string {
   let bits = 0;
   let value = 0;
   let out = '';

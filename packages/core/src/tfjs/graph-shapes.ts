@@ -1,27 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import { nodeName, type GraphNode } from './graph-layers.js';
+import { base64Ascii, nodeName, type GraphNode } from './graph-layers.js';
 
 type Shape = number[];
 type Attr = NonNullable<GraphNode['attr']>[string] & { b?: boolean; i?: string };
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-function base64Ascii(text: string): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const char of text.replace(/=+$/, '')) {
-    const digit = BASE64.indexOf(char);
-    if (digit < 0) return '';
-    value = (value << 6) | digit;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += String.fromCharCode((value >> bits) & 0xff);
-    }
-  }
-  return out;
-}
 
 const SAME_SHAPE = new Set([
   'Identity', 'Relu', 'Relu6', 'Elu', 'Selu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softplus', 'Softsign', 'Neg', 'Square', 'Sqrt', 'Rsqrt', 'Exp', 'Log', 'Abs',
