@@ -1,5 +1,6 @@
 import { ModelError } from './errors.js';
 import { closestNames, isSpatialShape, listSome, POOLING_OPS } from './layer-names.js';
+import { shapeText } from './shape-text.js';
 
 /** The parts of a GraphDef node wgcam reads. */
 export interface GraphNode {
@@ -252,7 +253,7 @@ export function resolveGraphLayer(index: GraphIndex, shapes: ReadonlyMap<string,
   const direct = index.byName.get(requested);
   if (direct && shapes.has(requested)) {
     const shape = shapes.get(requested)!;
-    if (shape.length !== 4) throw new ModelError(`node '${requested}' outputs shape [${shape.join(', ')}], not a 4-D [B, h, w, C] feature map; choose one of: ${listSome(closestNames(requested, names), names.length)}`);
+    if (shape.length !== 4) throw new ModelError(`node '${requested}' outputs shape ${shapeText(shape)}, not a 4-D [B, h, w, C] feature map; choose one of: ${listSome(closestNames(requested, names), names.length)}`);
     return { layer: requested, node: requested, shape };
   }
   const map = index.mapOfLayer(requested);
@@ -261,7 +262,7 @@ export function resolveGraphLayer(index: GraphIndex, shapes: ReadonlyMap<string,
     throw new ModelError(map.startsWith('the graph has no layer') ? `the graph has no layer or node named '${requested}'; closest layers with a 4-D output: ${suggestions}` : `${map}. Layers with a 4-D output: ${suggestions}`);
   }
   const shape = shapes.get(map.node) ?? [];
-  if (shape.length !== 4) throw new ModelError(`layer '${requested}' (node '${map.node}') outputs shape [${shape.join(', ')}], not a 4-D [B, h, w, C] feature map; choose one of: ${listSome(closestNames(requested, names), names.length)}`);
+  if (shape.length !== 4) throw new ModelError(`layer '${requested}' (node '${map.node}') outputs shape ${shapeText(shape)}, not a 4-D [B, h, w, C] feature map; choose one of: ${listSome(closestNames(requested, names), names.length)}`);
   return { ...map, shape };
 }
 

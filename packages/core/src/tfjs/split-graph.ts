@@ -7,6 +7,7 @@ import { inferGraphShapes } from './graph-shapes.js';
 import { isSpatialShape, type LayerInfo } from './layer-names.js';
 import type { SplitOptions } from './split-layers.js';
 import type { SplitModel } from './split-model.js';
+import { shapeText } from './shape-text.js';
 
 const PROBE_SIZE = 224;
 
@@ -33,7 +34,7 @@ function graphFacts(model: tf.GraphModel, inputSize: Size2D | undefined): GraphF
   const inputName = model.inputs[0]?.name;
   const declared = model.inputs[0]?.shape;
   if (model.inputs.length !== 1 || !inputName || !declared || declared.length !== 4 || declared[3] === undefined || declared[3] < 0) {
-    throw new ModelError(`the graph model's input has shape [${(declared ?? []).join(', ')}]; wgcam needs one [B, H, W, C] image input with a known channel count`);
+    throw new ModelError(`the graph model's input has shape ${shapeText(declared)}; wgcam needs one [B, H, W, C] image input with a known channel count`);
   }
   const dim = (d: number | undefined): number | null => (d === undefined || d < 0 ? null : d);
   const [height, width] = [dim(declared[1]), dim(declared[2])];
@@ -56,7 +57,7 @@ function graphFacts(model: tf.GraphModel, inputSize: Size2D | undefined): GraphF
   }
   const classes = shapes.get(logits)?.[1] ?? 0;
   const logitsShape = shapes.get(logits) ?? [];
-  if (logitsShape.length !== 2) throw new ModelError(`the graph's output '${logits}' has shape [${logitsShape.join(', ')}]; wgcam explains classifiers with [B, classes] outputs`);
+  if (logitsShape.length !== 2) throw new ModelError(`the graph's output '${logits}' has shape ${shapeText(logitsShape)}; wgcam explains classifiers with [B, classes] outputs`);
   return { index, inputName, inputShape, shapes, classes, shapesFrom: unknown.length === 0 ? 'graph' : `a run on zeros (no static shape for ${unknown[0]})` };
 }
 

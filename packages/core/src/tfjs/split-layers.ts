@@ -4,6 +4,7 @@ import { ModelError } from './errors.js';
 import { closestNames, isSpatialShape, listSome, POOLING_LAYER_CLASSES, type LayerInfo } from './layer-names.js';
 import { flattenModel, feeds, isCutPoint, producer, type FlatGraph, type GraphEntry, type Symbolic } from './layers-graph.js';
 import type { SplitModel } from './split-model.js';
+import { shapeText } from './shape-text.js';
 
 /** How a split is asked for: a layer (automatic when omitted) and, for a dynamic input, its size. */
 export interface SplitOptions {
@@ -78,7 +79,7 @@ function pickLayer(candidates: readonly Candidate[], graph: FlatGraph, name: str
     const known = graph.entries.find((e) => e.path === name || e.path.endsWith(`/${name}`));
     if (known) {
       throw new ModelError(
-        `layer '${name}' outputs shape [${known.tensor.shape.map(String).join(', ')}], not a 4-D [B, h, w, C] feature map; ` +
+        `layer '${name}' outputs shape ${shapeText(known.tensor.shape)}, not a 4-D [B, h, w, C] feature map; ` +
           `choose one of: ${listSome(closestNames(name, spatialNames), spatialNames.length)}`,
       );
     }
@@ -128,7 +129,7 @@ function modelInputShape(input: Symbolic, inputSize: Size2D | undefined): [numbe
   const shape = input.shape;
   const channels = shape[3];
   if (shape.length !== 4 || channels === null || channels === undefined) {
-    throw new ModelError(`the model input has shape [${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]; wgcam needs a [B, H, W, C] image input with a known channel count`);
+    throw new ModelError(`the model input has shape ${shapeText(shape)}; wgcam needs a [B, H, W, C] image input with a known channel count`);
   }
   const [, height, width] = shape;
   if (inputSize && ((height !== null && height !== inputSize.height) || (width !== null && width !== inputSize.width))) {

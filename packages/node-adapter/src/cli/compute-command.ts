@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import { CamEngine, InvalidInputError, METHODS, type ColormapName, type ComputeOptions, type MethodName, type ScoreCamVariant, type TensorSource } from '@wgcam/core';
 import { createNodeDevice } from '../device.js';
+import { OutputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { encodePng, readImage } from '../io/images.js';
 import { NpyFormatError, readNpy, writeNpy } from '../io/npy.js';
@@ -50,6 +51,11 @@ function overlayPaths(out: string, batch: number, targets: number): string[] {
 
 /** `wgcam compute`: one explanation from .npy activations/gradients, written as .npy (+ PNG). */
 export async function computeCommand(options: ComputeCommandOptions): Promise<void> {
+  // Before any GPU work: a folder as --out would only fail after the heatmap was computed.
+  const existing = await stat(options.out).catch(() => null);
+  if (existing?.isDirectory()) {
+    throw new OutputError(`--out ${options.out} is a folder; give the heatmap file's path, e.g. --out ${join(options.out, 'heatmap.npy')}`);
+  }
   const method = options.method;
   const needs = METHODS[method].needs;
   const activations = await loadTensor(options.activations, 'activations');
@@ -90,7 +96,9 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
     const { heatmap, overlay } = await result.read();
     const { batch, targets } = result.dims;
     const size = result.heatmapSize!;
-    await mkdir(dirname(options.out), { recursive: true });
+    await mkdir(dirname(options.out), { recursive: true }).catch((error: unknown) => {
+      throw new OutputError(`cannot create the folder of --out ${options.out} (${(error as NodeJS.ErrnoException).code ?? String(error)}); choose a folder you can write to`, { cause: error });
+    });
     const shape = targets === 1 ? [batch, size.height, size.width] : [batch, targets, size.height, size.width];
     await writeFileAtomic(options.out, writeNpy(heatmap!, shape));
     process.stdout.write(`heatmap ${options.out} (${shape.join('×')}, float32)\n`);
