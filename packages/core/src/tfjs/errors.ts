@@ -20,3 +20,17 @@ export class GradientError extends WgcamError {
     super('GRADIENT_ERROR', message, options);
   }
 }
+
+/**
+ * A private member of TF.js that wgcam relies on is missing (a TF.js version other than
+ * the pinned one): wgcam stops rather than give heatmaps computed on unsubmitted work.
+ */
+export class TfjsVersionError extends WgcamError {
+  constructor(member: string, options?: ErrorOptions) {
+    super(
+      'TFJS_VERSION',
+      `TF.js ${member} is missing: wgcam needs the TF.js version it pins (4.22.0; see package.json). Install that version (npm ci) or upgrade wgcam.`,
+      options,
+    );
+  }
+}

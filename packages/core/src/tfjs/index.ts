@@ -9,7 +9,7 @@
 export { Explainer, explain } from './explainer.js';
 export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
 export type { ExplainManyRequest, ManyExplanations, ModelPasses } from './explain-methods.js';
-export { GradientError, ModelError, ModelLoadError } from './errors.js';
+export { GradientError, ModelError, ModelLoadError, TfjsVersionError } from './errors.js';
 export { splitLayersModel, spatialLayerNames, listLayersModelLayers } from './split-layers.js';
 export type { SplitOptions } from './split-layers.js';
 export { splitGraphModel, listGraphModelLayers, probeShapes } from './split-graph.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorSource } from '../inputs.js';
+import { TfjsVersionError } from './errors.js';
 
 /** A TF.js tensor handed to the engine, and how to let go of it afterwards. */
 export interface BridgedTensor {
@@ -25,9 +26,13 @@ export function flushBackend(): void {
   if (tf.getBackend() !== 'webgpu') return;
   const backend = tf.backend() as unknown as WebGpuBackendLike;
   // The backend records into one encoder and submits lazily; an empty one has nothing to submit.
+  if (!('commandEncoder' in backend)) throw new TfjsVersionError("webgpu backend's commandEncoder");
   if (!backend.commandEncoder) return;
-  backend.endComputePassEncoder?.();
-  backend.submitQueue?.();
+  // Private members: a TF.js that renamed them would leave TF.js's work unsubmitted and the maps wrong, so stop instead.
+  if (typeof backend.endComputePassEncoder !== 'function') throw new TfjsVersionError("webgpu backend's endComputePassEncoder()");
+  if (typeof backend.submitQueue !== 'function') throw new TfjsVersionError("webgpu backend's submitQueue()");
+  backend.endComputePassEncoder();
+  backend.submitQueue();
 }
 
 /** Counts of the data paths taken, for tests and the benchmark's honesty. */
@@ -45,7 +50,9 @@ export const bridgeCounters = { zeroCopy: 0, readBack: 0 };
 export async function bridgeTensor(tensor: tf.Tensor, device: GPUDevice): Promise<BridgedTensor> {
   if (backendDevice() === device) {
     // Tensors made from CPU values (e.g. loaded weights) live on the CPU until first used.
-    (tf.backend() as unknown as { uploadToGPU?(dataId: object): void }).uploadToGPU?.(tensor.dataId);
+    const backend = tf.backend() as unknown as { uploadToGPU?(dataId: object): void };
+    if (typeof backend.uploadToGPU !== 'function') throw new TfjsVersionError("webgpu backend's uploadToGPU()");
+    backend.uploadToGPU(tensor.dataId);
     const gpu = tensor.dataToGPU();
     if (gpu.buffer) {
       bridgeCounters.zeroCopy += 1;
