@@ -10,6 +10,7 @@ import {
   NonFiniteInputError,
   ShapeError,
   type ComputeOptions,
+  type MethodName,
 } from '../src/index.js';
 import { referenceHeatmaps } from '../src/reference/index.js';
 import { CASES, makeInputs } from './cases.js';
@@ -69,6 +70,18 @@ describe('NaN and Inf give a typed error naming the input', () => {
   it.each(cases)('%s', async (_name, corrupt, source) => {
     const options = corrupt(makeInputs('gradcam', small, 8));
     const error = await heatmapOf(options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonFiniteInputError);
+    expect((error as NonFiniteInputError).sources).toContain(source);
+  });
+
+  const newMethods: [string, MethodName, (o: ComputeOptions) => ComputeOptions, string][] = [
+    ['Eigen-CAM, NaN activations', 'eigencam', (o) => withActivations(o, (i) => (i === 17 ? Number.NaN : 0.5 + (i % 7) / 10)), 'activations'],
+    ['Eigen-CAM, Inf activations', 'eigencam', (o) => withActivations(o, (i) => (i === 3 ? -Infinity : 0.5)), 'activations'],
+    ['Eigen-Grad-CAM, Inf gradients', 'eigengradcam', (o) => ({ ...o, gradients: { ...o.gradients!, data: (o.gradients!.data as Float32Array).map((v, i) => (i === 5 ? Infinity : v)) } }), 'gradients'],
+    ['element-wise Grad-CAM, NaN gradients', 'gradcamelementwise', (o) => ({ ...o, gradients: { ...o.gradients!, data: (o.gradients!.data as Float32Array).map((v, i) => (i === 9 ? Number.NaN : v)) } }), 'gradients'],
+  ];
+  it.each(newMethods)('%s', async (_name, method, corrupt, source) => {
+    const error = await heatmapOf(corrupt(makeInputs(method, small, 8))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteInputError);
     expect((error as NonFiniteInputError).sources).toContain(source);
   });
