@@ -54,6 +54,8 @@ export interface ComputeOptions extends OutputRequest {
 export interface CamEngineOptions {
   /** Submit each kernel on its own inside error scopes that name it. Slower; for debugging. */
   readonly debug?: boolean;
+  /** Bytes of free GPU buffers kept for reuse between calls (default 256 MiB); older ones past it are destroyed. */
+  readonly poolBudgetBytes?: number;
   /** Fill every output with NaN bytes (0xFF) before computing, so an unwritten element cannot pass a test. */
   readonly poisonOutputs?: boolean;
 }
@@ -94,7 +96,7 @@ export class CamEngine {
 
   constructor(device: GPUDevice, options: CamEngineOptions = {}) {
     this.device = device;
-    this.pool = new BufferPool(device);
+    this.pool = new BufferPool(device, options.poolBudgetBytes);
     this.debug = options.debug ?? false;
     this.poisonOutputs = options.poisonOutputs ?? false;
     void device.lost.then((info) => {
