@@ -2,7 +2,7 @@ import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, isColormapName, isMeth
 import type { TargetRequest } from '@wgcam/core/tfjs';
 import { parseBackground, type Rgb } from '../io/background.js';
 import type { OutputChoices } from './outputs.js';
-import type { BatchOptions } from './types.js';
+import type { BatchOptions, RunOptions } from './types.js';
 
 /** Run options checked once, before any image is touched, with their defaults filled in. */
 export interface RunSettings {
@@ -16,11 +16,17 @@ export interface RunSettings {
   readonly out: string | undefined;
   readonly choices: OutputChoices;
   readonly batch: number;
+  readonly signal: RunOptions['signal'];
+  readonly onWork: RunOptions['onWork'];
   /** What transparent pixels are composited onto. */
   readonly background: Rgb;
 }
 
 function methodsOf(method: BatchOptions['method']): MethodName[] {
+  const given: unknown = method;
+  if (given !== undefined && typeof given !== 'string' && !Array.isArray(given)) {
+    throw new InvalidInputError(`method must be a method name, a list of them or 'all'; got ${JSON.stringify(given) ?? typeof given}`);
+  }
   const list = method === undefined ? ['gradcam'] : method === 'all' ? [...METHOD_NAMES] : typeof method === 'string' ? [method] : [...method];
   for (const name of list) {
     if (!isMethodName(name)) throw new InvalidInputError(`unknown method '${String(name)}'; use one of ${METHOD_NAMES.join(', ')} or all`);
@@ -58,6 +64,8 @@ export function runSettings(options: BatchOptions): RunSettings {
     out: options.out,
     choices: { npy: options.npy ?? false, grayPng: options.grayPng ?? false, panel: options.panel ?? methods.length > 1 },
     batch,
+    signal: options.signal,
+    onWork: options.onWork,
     background: parseBackground(options.background ?? 'white'),
   };
 }
