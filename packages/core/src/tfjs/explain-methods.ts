@@ -9,10 +9,12 @@ import { sharedOnDevice } from './device-tensor.js';
 import { ModelError } from './errors.js';
 import type { ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
 import { targetGradients } from './gradients.js';
-import { checkImages, rgbaBytes, toModelInput, type ImageInput, type Preprocess } from './images.js';
+import { checkImages, toModelInput, type ImageInput, type Preprocess } from './images.js';
+import { shareImageOnDevice } from './shared-image.js';
 import { runScoreCam, type MaskBufferSlot } from './scorecam-runner.js';
 import type { SplitModel } from './split-model.js';
-import { resolveTargetClasses } from './targets.js';
+import { overlayOnDevice, type OverlayOnDevice } from './overlay-image.js';
+import { chooseTargets, readPredictions, readTargets } from './targets.js';
 import { bridgeTensor, flushBackend, type BridgedTensor } from './tensor-bridge.js';
 
 /** Several methods on the same images: every ExplainRequest option but `method`. */
@@ -102,9 +104,13 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
   const owned: tf.Tensor[] = [];
   const onGpu: BridgedTensor[] = [];
   const runs: MethodRun[] = [];
+  let underlay: OverlayOnDevice | null = null;
   const t0 = tf.util.now();
   try {
-    const input = toModelInput(images, split.inputShape, context.preprocess);
+    // On the webgpu backend the image reaches the GPU once: the overlay's RGBA8 buffer, unpacked there for the model.
+    const sharedImage = await shareImageOnDevice(images, engine, split.inputShape, context.preprocess);
+    underlay = sharedImage?.underlay ?? null;
+    const input = sharedImage?.input ?? toModelInput(images, split.inputShape, context.preprocess);
     owned.push(input);
     await sync();
     const t1 = tf.util.now();
@@ -113,19 +119,26 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       return [out.activations, out.logits] as const;
     });
     owned.push(activations, logits);
-    const targets = await resolveTargetClasses(request.target, logits, labels);
+    // The classes are chosen on the device (top-k of the logits): the backward pass follows with no readback.
+    const chosen = chooseTargets(request.target, logits, labels);
+    owned.push(chosen.indices);
+    // As numbers only where a method needs them before the final readback (CAM, Score-CAM).
+    let targets = chosen.known;
+    const targetRows = async (): Promise<number[][]> => (targets ??= await readTargets(chosen));
+    // The image reaches the engine's device once, for every method's overlay.
+    if (request.overlay !== false) underlay ??= await overlayOnDevice(images, engine);
     const heatmapSize = heatmapSizeOf(request.size, imageSize, input, activations);
     const outputs: OutputRequest = {
       size: heatmapSize,
       ...(request.overlay === false
         ? {}
-        : { overlay: { image: { data: await rgbaBytes(images), width: imageSize.width, height: imageSize.height }, ...(request.colormap ? { colormap: request.colormap } : {}), ...(request.alpha !== undefined ? { alpha: request.alpha } : {}) } }),
+        : { overlay: { image: underlay!.image, ...(request.colormap ? { colormap: request.colormap } : {}), ...(request.alpha !== undefined ? { alpha: request.alpha } : {}) } }),
     };
     const a = await onDevice(activations, 'activations');
     onGpu.push(a);
     let g: BridgedTensor | null = null;
     if (needs.has('gradients')) {
-      const gradients = targetGradients(split, activations, input, targets, request.score ?? 'logit');
+      const gradients = targetGradients(split, activations, input, chosen.known ?? chosen.indices, request.score ?? 'logit');
       owned.push(gradients);
       g = await onDevice(gradients, 'gradients');
       onGpu.push(g);
@@ -154,13 +167,13 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
           result = engine.compute({ method, activations: a.source, gradients: g!.source, ...outputs });
           break;
         case 'dense-kernel':
-          result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets, ...outputs });
+          result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets: await targetRows(), ...outputs });
           break;
         case 'scores': {
           const x = await bridgeTensor(input, engine.device);
           onGpu.push(x);
           const scoreCam = request.scoreCam ?? {};
-          result = await runScoreCam(split, engine, a, x, targets, scoreCam, outputs, context.maskSlot);
+          result = await runScoreCam(split, engine, a, x, await targetRows(), scoreCam, outputs, context.maskSlot);
           const pairs = activations.shape[0] * activations.shape[3];
           maskedForward += Math.ceil(pairs / Math.min(scoreCam.batchSize ?? 32, pairs));
           // Score-CAM's masked forwards are its model time, interleaved with its kernels.
@@ -174,9 +187,10 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       run.cam = tf.util.now() - start - model;
     }
     const t2 = tf.util.now();
-    const probabilities = tf.softmax(logits);
-    owned.push(probabilities);
-    const [reads, probs] = await Promise.all([Promise.all(runs.map((r) => r.result.read())), probabilities.array() as Promise<number[][]>]);
+    // One readback for the maps, one for the probabilities with the chosen classes.
+    const [reads, read] = await Promise.all([Promise.all(runs.map((r) => r.result.read())), readPredictions(logits, chosen)]);
+    const probs = read.probabilities;
+    const rows = targets ?? read.targets;
     const t3 = tf.util.now();
     const predictions: Prediction[][] = probs.map((p) =>
       p
@@ -192,7 +206,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       ...(split.note ? { layerNote: split.note } : {}),
       heatmapSize,
       imageSize,
-      items: itemsOf(reads[i]!, run.result.dims.targets, targets, probs, labels, heatmapSize, imageSize),
+      items: itemsOf(reads[i]!, run.result.dims.targets, rows, probs, labels, heatmapSize, imageSize),
       predictions,
       timings: { preprocess: shared.preprocess, model: shared.model + run.model, cam: run.cam, readback: shared.readback, total: shared.total },
     }));
@@ -200,11 +214,12 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     return {
       explanations,
       timings: { preprocess: shared.preprocess, model: shared.model + sum((r) => r.model), cam: sum((r) => r.cam), readback: shared.readback, total: shared.total },
-      passes: { forward: 1, backward: g ? (targets[0]?.length ?? 1) : 0, maskedForward },
+      passes: { forward: 1, backward: g ? chosen.k : 0, maskedForward },
     };
   } finally {
     for (const run of runs) run.result.release();
     for (const b of onGpu) b.release();
+    underlay?.release();
     tf.dispose(owned);
   }
 }

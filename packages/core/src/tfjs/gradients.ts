@@ -21,17 +21,19 @@ function discardFailedTape(): void {
 /**
  * d(score of target k)/d(activations) for every image: [B, h, w, C] for one target per
  * image, [B, K, h, w, C] for K. Each image's score depends only on its own activations,
- * so one gradient of the batch-summed score gives every image's gradient.
+ * so one gradient of the batch-summed score gives every image's gradient. `targets` are
+ * class indices [B][K], or an int32 [B, K] tensor chosen on the device (no readback).
  *
  * @example
  * const gradients = targetGradients(split, activations, input, [[3], [1]], 'logit');
  */
-export function targetGradients(split: SplitModel, activations: tf.Tensor4D, input: tf.Tensor4D, targets: readonly (readonly number[])[], score: 'logit' | 'probability'): tf.Tensor {
-  const k = targets[0]?.length ?? 1;
+export function targetGradients(split: SplitModel, activations: tf.Tensor4D, input: tf.Tensor4D, targets: readonly (readonly number[])[] | tf.Tensor2D, score: 'logit' | 'probability'): tf.Tensor {
+  const k = targets instanceof tf.Tensor ? targets.shape[1] : (targets[0]?.length ?? 1);
   try {
     return tf.tidy(() => {
       const perTarget = Array.from({ length: k }, (_, j) => {
-        const oneHot = tf.oneHot(tf.tensor1d(targets.map((row) => row[j]!), 'int32'), split.classes).toFloat();
+        const column = targets instanceof tf.Tensor ? targets.slice([0, j], [-1, 1]).reshape([-1]).toInt() : tf.tensor1d(targets.map((row) => row[j]!), 'int32');
+        const oneHot = tf.oneHot(column as tf.Tensor1D, split.classes).toFloat();
         const gradient = tf.grad((a: tf.Tensor) => {
           const logits = split.head(a as tf.Tensor4D, input);
           const scores = score === 'probability' ? tf.softmax(logits) : logits;

@@ -27,6 +27,7 @@ export interface ExplainCommandOptions {
   software?: boolean;
   backend: ModelBackend;
   background?: string;
+  profile?: boolean;
 }
 
 /** `top3` → top-3, `5` → class 5, anything else → a label. */
@@ -63,6 +64,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       ...(options.background !== undefined ? { background: options.background } : {}),
       panel: options.method === 'all' || Array.isArray(options.method),
       batch: options.batch,
+      profile: options.profile ?? false,
       onStart: (total) => bar?.start(total, 0, { file: '' }),
       onProgress: (report) => bar?.increment(1, { file: report.file }),
     });

@@ -94,6 +94,7 @@ program
   .option('--npy', 'also write each heatmap as .npy (float32)')
   .option('--gray-png', 'also write each heatmap as a gray PNG')
   .option('--background <color>', 'colour transparent pixels are composited onto for the model: #rrggbb, #rgb, r,g,b, white, black or gray', 'white')
+  .option('--profile', 'wait for the GPU between stages so the model / cam / read times are exact (costs a few waits per batch)')
   .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
   .addOption(
     new Option('--backend <name>', 'TF.js backend for the model: auto (webgpu on a hardware GPU, wasm on a software adapter), webgpu, wasm or cpu')

@@ -16,6 +16,8 @@ export interface RunSettings {
   readonly out: string | undefined;
   readonly choices: OutputChoices;
   readonly batch: number;
+  /** Wait for the GPU between stages (exact stage times); off by default. */
+  readonly profile: boolean;
   readonly signal: RunOptions['signal'];
   readonly onWork: RunOptions['onWork'];
   /** What transparent pixels are composited onto. */
@@ -64,6 +66,7 @@ export function runSettings(options: BatchOptions): RunSettings {
     out: options.out,
     choices: { npy: options.npy ?? false, grayPng: options.grayPng ?? false, panel: options.panel ?? methods.length > 1 },
     batch,
+    profile: options.profile ?? false,
     signal: options.signal,
     onWork: options.onWork,
     background: parseBackground(options.background ?? 'white'),

@@ -55,6 +55,8 @@ export interface RunOptions {
   readonly grayPng?: boolean;
   /** Write the side-by-side panel of every method; default: when more than one method runs. */
   readonly panel?: boolean;
+  /** Wait for the GPU between stages so the model / cam / readback times are exact (a few queue waits per batch); default false: no waits, the GPU's time lands in readback. */
+  readonly profile?: boolean;
   /** Colour transparent pixels are composited onto before the model sees them: '#rrggbb', '#rgb', 'r,g,b', white, black, gray, or [r, g, b]; default white. */
   readonly background?: string | readonly [number, number, number];
 }
