@@ -15,7 +15,11 @@ const shapesModel = resolve(benchDir, '..', 'models', 'shapes-cnn', 'model.json'
 const started = Date.now();
 const log = (line: string): void => void process.stdout.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${line}\n`);
 
-async function runInNode(mode: BenchMode, heavy: boolean): Promise<BenchResults> {
+async function runInNode(mode: BenchMode, heavy: boolean, e2eOnly: boolean): Promise<BenchResults> {
+  if (e2eOnly) {
+    const { e2eOnlyBase } = await import('./e2e/e2e-only.js');
+    return e2eOnlyBase(mode);
+  }
   const { openNodeGpu } = await import('./node/node-gpu.js');
   const { loadLayersModelFile } = await import('./node/shapes-model.js');
   const { packageVersions } = await import('./node/versions.js');
@@ -52,7 +56,11 @@ async function main(): Promise<number> {
     const { runInChromium } = await import('./browser/run-in-chromium.js');
     results = await runInChromium({ mode, heavy: args.heavy, benchDir, shapesModel, log });
   } else {
-    results = await runInNode(mode, args.heavy);
+    results = await runInNode(mode, args.heavy, args.e2eOnly);
+    if (!args.noE2e) {
+      const { withEndToEnd } = await import('./e2e/with-e2e.js');
+      results = await withEndToEnd(results, mode, benchDir, shapesModel, log);
+    }
   }
   const files = writeResults(results, args.outDir ? resolve(args.outDir) : join(benchDir, 'results'), join(benchDir, 'README.md'), join(benchDir, '..', 'README.md'));
   process.stdout.write(`\n${renderMarkdown(results)}\n`);

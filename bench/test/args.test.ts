@@ -4,8 +4,10 @@ import { benchPlan } from '../src/plan.js';
 
 describe('command line and plans', () => {
   it('parses the options', () => {
-    expect(parseArgs([])).toEqual({ quick: false, smoke: false, heavy: false, browser: false, outDir: null, help: false });
-    expect(parseArgs(['--', '--quick', '--browser', '--out', 'x'])).toEqual({ quick: true, smoke: false, heavy: false, browser: true, outDir: 'x', help: false });
+    expect(parseArgs([])).toEqual({ quick: false, smoke: false, heavy: false, browser: false, e2eOnly: false, noE2e: false, outDir: null, help: false });
+    expect(parseArgs(['--', '--quick', '--browser', '--out', 'x'])).toEqual({ quick: true, smoke: false, heavy: false, browser: true, e2eOnly: false, noE2e: false, outDir: 'x', help: false });
+    expect(parseArgs(['--quick', '--e2e-only']).e2eOnly).toBe(true);
+    expect(() => parseArgs(['--e2e-only', '--no-e2e'])).toThrow(/excludes/);
     expect(parseArgs(['--heavy']).heavy).toBe(true);
     expect(() => parseArgs(['--heavy', '--quick'])).toThrow(/full run/);
     expect(() => parseArgs(['--quick', '--smoke'])).toThrow(/exclude/);

@@ -4,6 +4,10 @@ export interface BenchArgs {
   readonly smoke: boolean;
   readonly heavy: boolean;
   readonly browser: boolean;
+  /** Only the end-to-end suite (file → overlay file, the peer, graph opening). */
+  readonly e2eOnly: boolean;
+  /** Leave the end-to-end suite out. */
+  readonly noE2e: boolean;
   /** Where results go (default bench/results). */
   readonly outDir: string | null;
   readonly help: boolean;
@@ -19,6 +23,10 @@ export const USAGE = `usage: npm run bench [-- --quick | --smoke | --heavy] [--b
               CPU cores without a GPU)
   --browser   run the same measurements in headless Chromium (navigator.gpu) instead of
               Node (Dawn)
+  --e2e-only  only the end-to-end suite: image file → overlay file per backend and batch,
+              the Python peer (pytorch-grad-cam's maths on PyTorch CPU, when torch is
+              installed), --method all, opening graph models
+  --no-e2e    leave the end-to-end suite out
   --out DIR   write results to DIR instead of bench/results
 `;
 
@@ -26,13 +34,15 @@ export const USAGE = `usage: npm run bench [-- --quick | --smoke | --heavy] [--b
  * Parses the benchmark's command line.
  *
  * @example
- * parseArgs(['--quick']); // { quick: true, smoke: false, heavy: false, browser: false, outDir: null, help: false }
+ * parseArgs(['--quick']); // { quick: true, smoke: false, heavy: false, browser: false, e2eOnly: false, noE2e: false, outDir: null, help: false }
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
   let quick = false;
   let smoke = false;
   let heavy = false;
   let browser = false;
+  let e2eOnly = false;
+  let noE2e = false;
   let outDir: string | null = null;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -41,6 +51,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (arg === '--smoke') smoke = true;
     else if (arg === '--heavy') heavy = true;
     else if (arg === '--browser') browser = true;
+    else if (arg === '--e2e-only') e2eOnly = true;
+    else if (arg === '--no-e2e') noE2e = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--out') {
       const value = argv[i + 1];
@@ -52,5 +64,6 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   }
   if (quick && smoke) throw new Error('--quick and --smoke exclude each other');
   if (heavy && (quick || smoke)) throw new Error('--heavy only adds to a full run');
-  return { quick, smoke, heavy, browser, outDir, help };
+  if (e2eOnly && (noE2e || browser)) throw new Error('--e2e-only runs in Node and excludes --no-e2e');
+  return { quick, smoke, heavy, browser, e2eOnly, noE2e, outDir, help };
 }

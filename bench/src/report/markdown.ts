@@ -2,6 +2,7 @@
 import { methodRows, scoreCamRow } from './derive.js';
 import { duration, ms, percent, spread, times } from './format.js';
 import type { BenchResults } from './result-types.js';
+import { renderE2e } from '../e2e/e2e-report.js';
 import { median } from '../stats/summary.js';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -40,6 +41,20 @@ function targetLines(results: BenchResults): string[] {
 export function renderSummary(results: BenchResults): string {
   const heading = targetLines(results).map((line) => (line.startsWith('## ') ? `#${line}` : line));
   return [`Latest full run (${results.environment.runtime}, ${results.startedAt}): ${environmentLine(results)}`, '', ...heading].join('\n').trim();
+}
+
+/**
+ * The end-to-end section with its targets and environment, for the READMEs.
+ *
+ * @example
+ * const block = renderE2eSummary(results);
+ */
+export function renderE2eSummary(results: BenchResults): string {
+  const e2eTargets = results.targets.filter((t) => t.name.startsWith('`') || t.name.startsWith('opening'));
+  const heading = [`End to end, ${results.mode} run of ${results.startedAt}: ${environmentLine(results)}. No GPU on this machine: webgpu is SwiftShader (the CPU), the default backend there is wasm.`, ''];
+  const lines = targetLines({ ...results, targets: e2eTargets }).map((line) => (line.startsWith('## ') ? `#${line}` : line));
+  const body = renderE2e(results.e2e!).map((line) => (line.startsWith('## ') ? `#${line}` : line));
+  return [...heading, ...lines, ...body].join('\n').trim();
 }
 
 /**
@@ -105,6 +120,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
     lines.push('');
   }
+  if (results.e2e) lines.push(...renderE2e(results.e2e));
   if (results.skipped.length > 0) lines.push('## Not measured in this run', '', ...results.skipped.map((s) => `- ${s}`), '');
   if (results.failures.length > 0) lines.push('## Failures', '', ...results.failures.map((f) => `- ${f}`), '');
   lines.push(`Run time ${(results.durationS / 60).toFixed(1)} min.`, '');

@@ -4,6 +4,7 @@ import type { BenchMethod } from '../baselines/feature-shape.js';
 import type { Growth } from '../stats/growth.js';
 import type { BenchMode } from '../plan.js';
 import type { Clock } from '../timing/span-timer.js';
+import type { E2eResults } from '../e2e/e2e-types.js';
 
 export const RESULT_SCHEMA = 'wgcam-bench/1';
 
@@ -142,6 +143,10 @@ export interface BenchResults {
   readonly scoreCam: readonly ScoreCamResult[];
   readonly scaling: readonly ScalingSeries[];
   readonly targets: readonly TargetCheck[];
+  /** End to end (file → overlay file) per backend and batch, against the Python peer; Node only. */
+  readonly e2e?: E2eResults;
+  /** 'e2e-only' for a --e2e-only run (written as <runtime>-<mode>-e2e.*); absent for a whole run. */
+  readonly scope?: 'e2e-only';
   readonly skipped: readonly string[];
   /** Failures (a check that did not pass, a model that could not load); non-empty fails the run. */
   readonly failures: readonly string[];

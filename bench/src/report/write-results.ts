@@ -3,12 +3,13 @@
 // their result markers.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderMarkdown, renderSummary } from './markdown.js';
+import { renderE2eSummary, renderMarkdown, renderSummary } from './markdown.js';
 import type { BenchResults } from './result-types.js';
 import { renderChart } from './svg-chart.js';
 
 const RESULTS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'] as const;
 const SUMMARY = ['<!-- bench:summary:start -->', '<!-- bench:summary:end -->'] as const;
+const E2E = ['<!-- bench:e2e:start -->', '<!-- bench:e2e:end -->'] as const;
 
 /** Replaces what lies between `markers` in `path`; false when the file or a marker is missing. */
 function replaceBetween(path: string, markers: readonly [string, string], body: string): boolean {
@@ -39,13 +40,18 @@ export interface WrittenFiles {
  */
 export function writeResults(results: BenchResults, dir: string, readme: string, projectReadme?: string): WrittenFiles {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${results.environment.runtime}-${results.mode}`);
+  const base = join(dir, `${results.environment.runtime}-${results.mode}${results.scope === 'e2e-only' ? '-e2e' : ''}`);
   const markdown = renderMarkdown(results);
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 1)}\n`);
   writeFileSync(`${base}.md`, markdown);
   writeFileSync(`${base}.svg`, renderChart(results));
   const readmes: string[] = [];
-  if (results.mode === 'full' && results.failures.length === 0) {
+  if (results.e2e && results.mode !== 'smoke' && results.e2e.failures.length === 0) {
+    // The end-to-end block follows any full or quick run that measured it.
+    const body = renderE2eSummary(results);
+    for (const path of [readme, ...(projectReadme ? [projectReadme] : [])]) if (replaceBetween(path, E2E, body)) readmes.push(path);
+  }
+  if (results.mode === 'full' && results.failures.length === 0 && results.scope !== 'e2e-only') {
     // The report's title gives way to the README's own heading; its sections move one level down.
     const body = markdown
       .split('\n')
