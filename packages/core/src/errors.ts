@@ -22,6 +22,29 @@ export class ShapeError extends WgcamError {
   }
 }
 
+/** The caller stopped the work (an AbortSignal fired, e.g. Ctrl-C); nothing half-done was returned. */
+export class CancelledError extends WgcamError {
+  constructor(message: string) {
+    super('CANCELLED', message);
+  }
+}
+
+/** What wgcam reads of an AbortSignal (an AbortController's `signal` is one). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
+/**
+ * Throws CancelledError when `signal` has fired, naming what was stopped.
+ *
+ * @example
+ * throwIfCancelled(options.signal, 'Score-CAM');
+ */
+export function throwIfCancelled(signal: CancelSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new CancelledError(`${what} was stopped before it finished${signal.reason instanceof Error && signal.reason.message ? ` (${signal.reason.message})` : ''}`);
+}
+
 /** An option or argument is missing, of the wrong kind, or out of range. */
 export class InvalidInputError extends WgcamError {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CamEngine } from '../engine.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, throwIfCancelled } from '../errors.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHOD_NAMES, METHODS, type MethodName } from '../methods.js';
 import type { OutputRequest } from '../output-plan.js';
@@ -106,7 +106,9 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
   const runs: MethodRun[] = [];
   let underlay: OverlayOnDevice | null = null;
   const t0 = tf.util.now();
+  const signal = request.signal;
   try {
+    throwIfCancelled(signal, 'the explanation');
     // On the webgpu backend the image reaches the GPU once: the overlay's RGBA8 buffer, unpacked there for the model.
     const sharedImage = await shareImageOnDevice(images, engine, split.inputShape, context.preprocess);
     underlay = sharedImage?.underlay ?? null;
@@ -155,6 +157,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     flushBackend();
     let maskedForward = 0;
     for (const method of methods) {
+      throwIfCancelled(signal, 'the explanation');
       const start = tf.util.now();
       let result: CamResult;
       let model = 0;
@@ -172,7 +175,16 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
         case 'scores': {
           const x = await bridgeTensor(input, engine.device);
           onGpu.push(x);
-          const scoreCam = request.scoreCam ?? {};
+          const onProgress = request.onProgress;
+          const scoreCam = {
+            ...request.scoreCam,
+            ...(signal ? { signal } : {}),
+            onChunk: (done: number, total: number) => {
+              request.scoreCam?.onChunk?.(done, total);
+              const elapsedMs = tf.util.now() - start;
+              onProgress?.({ method, done, total, unit: 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
+            },
+          };
           result = await runScoreCam(split, engine, a, x, await targetRows(), scoreCam, outputs, context.maskSlot);
           const pairs = activations.shape[0] * activations.shape[3];
           maskedForward += Math.ceil(pairs / Math.min(scoreCam.batchSize ?? 32, pairs));
@@ -209,6 +221,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       items: itemsOf(reads[i]!, run.result.dims.targets, rows, probs, labels, heatmapSize, imageSize),
       predictions,
       timings: { preprocess: shared.preprocess, model: shared.model + run.model, cam: run.cam, readback: shared.readback, total: shared.total },
+      methodMs: run.model + run.cam,
     }));
     const sum = (pick: (run: MethodRun) => number): number => runs.reduce((s, run) => s + pick(run), 0);
     return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ColormapName } from '../colormaps.js';
 import { CamEngine } from '../engine.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, type CancelSignal } from '../errors.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHODS, type MethodName } from '../methods.js';
 import { explainMany, type ExplainManyRequest, type ManyExplanations } from './explain-methods.js';
@@ -47,6 +47,22 @@ export interface ExplainRequest {
   readonly scoreCam?: ScoreCamOptions;
   /** Wait for the GPU between stages so `timings` split model and CAM time (costs a sync each). */
   readonly profile?: boolean;
+  /** Stops the call between model passes and Score-CAM chunks with a CancelledError. */
+  readonly signal?: CancelSignal;
+  /** Progress of long work (Score-CAM's masked forward passes), called as each chunk finishes. */
+  readonly onProgress?: (progress: WorkProgress) => void;
+}
+
+/** How far a long step of an explanation has come. */
+export interface WorkProgress {
+  readonly method: MethodName;
+  /** Units done and in all (Score-CAM: masked inputs, one per image and channel). */
+  readonly done: number;
+  readonly total: number;
+  readonly unit: string;
+  readonly elapsedMs: number;
+  /** Estimated time left, from the pace so far; NaN before the first unit is done. */
+  readonly remainingMs: number;
 }
 
 /** A class with its probability. */
@@ -90,6 +106,8 @@ export interface Explanation {
   /** Top-5 predictions per image. */
   readonly predictions: readonly (readonly Prediction[])[];
   readonly timings: ExplainTimings;
+  /** This method's own milliseconds: its kernels, and its own model passes (Score-CAM's masked forwards). */
+  readonly methodMs?: number;
 }
 
 const engines = new WeakMap<GPUDevice, CamEngine>();

@@ -7,7 +7,7 @@ export interface GraphNode {
   readonly name: string;
   readonly op: string;
   readonly input?: readonly string[];
-  readonly attr?: Record<string, { readonly s?: string; readonly list?: { readonly i?: readonly string[] } } | undefined>;
+  readonly attr?: Record<string, { readonly s?: string; readonly list?: { readonly i?: readonly string[]; readonly s?: readonly string[] } } | undefined>;
 }
 
 /** A MaxPool the converter moved an activation behind: wgcam pools the map itself and feeds the result past it. */
@@ -29,6 +29,8 @@ export interface GraphLayerMap {
   readonly activation?: 'Relu' | 'Relu6';
   /** With `activation`: the pooling that followed the layer in Keras, redone on the map in the head. */
   readonly pool?: MovedPool;
+  /** The map is a pooling layer's (the recipe explains the map before pooling). */
+  readonly pooled?: boolean;
   readonly note?: string;
 }
 
@@ -91,6 +93,15 @@ function poolOf(node: GraphNode, feed: string): MovedPool | undefined {
   const format = node.attr?.['data_format']?.s ? base64Ascii(node.attr['data_format'].s) : 'NHWC';
   if (!size || !strides || (paddingText !== 'VALID' && paddingText !== 'SAME') || format !== 'NHWC') return undefined;
   return { feed, size, strides, padding: paddingText === 'VALID' ? 'valid' : 'same' };
+}
+
+const FUSED_CONVOLUTIONS = new Set(['_FusedConv2D', 'FusedDepthwiseConv2dNative']);
+const ACTIVATION_OPS = new Set(['Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Prelu', 'Selu']);
+
+/** The activation a fused convolution applies after itself (its `fused_ops` attribute), if any. */
+function fusedActivation(node: GraphNode): string | undefined {
+  const ops = (node.attr?.['fused_ops']?.list as { s?: readonly string[] } | undefined)?.s?.map(base64Ascii) ?? [];
+  return ops.find((op) => ACTIVATION_OPS.has(op));
 }
 
 /** A converted graph indexed for finding Keras layers in it. */
@@ -196,7 +207,15 @@ export class GraphIndex {
         : `the graph has no layer '${path}'`;
     }
     const layer = exits.length > 0 ? (layerPathOf(exits[0]!)?.path ?? path) : path;
-    if (exits.length === 1) return { layer, node: exits[0]! };
+    if (exits.length === 1) {
+      const refusal = this.ownOutput(layer, exits[0]!);
+      if (refusal) return refusal;
+      const after = this.activationMovedAfter(exits[0]!);
+      if (after) {
+        return { layer, node: after.name, pooled: true, note: `the converter moved the ${after.op} before ${layer} after it (they commute), so the layer's map is node '${after.name}'` };
+      }
+      return { layer, node: exits[0]! };
+    }
     const moved = exits.map((n) => this.byName.get(n)!).find((n) => MOVABLE_ACTIVATIONS.has(n.op) && this.byName.get(nodeName(n.input?.[0] ?? ''))?.op === 'MaxPool');
     const pool = moved ? this.byName.get(nodeName(moved.input![0]!)) : undefined;
     const preActivation = pool ? nodeName(pool.input?.[0] ?? '') : undefined;
@@ -211,6 +230,42 @@ export class GraphIndex {
       };
     }
     return `layer '${path}' leaves several outputs in the graph (${exits.join(', ')}); name one of these nodes instead`;
+  }
+
+  /**
+   * Why the single node leaving a layer's scope does not hold the layer's own output, or
+   * undefined when it does. The converter keeps a node's name when it fuses what follows
+   * into it: a depthwise convolution fused with its BatchNorm and ReLU6 is still named
+   * `.../block_1_depthwise/depthwise` but outputs the ReLU6's map; a SeparableConv2D's
+   * depthwise half is named after the layer while its pointwise half went into the next
+   * fused node. Taking such a node as the layer's map would explain the wrong tensor.
+   */
+  private ownOutput(layer: string, exit: string): string | undefined {
+    const node = this.byName.get(exit)!;
+    const lastSegment = exit.split('/').pop() ?? '';
+    const activation = fusedActivation(node);
+    const foldedBatchNorm = FUSED_CONVOLUTIONS.has(node.op) && (node.input ?? []).some((i) => /_bn_offset(:\d+)?$/.test(i));
+    if (!activation && foldedBatchNorm && lastSegment !== 'FusedBatchNormV3' && lastSegment !== 'FusedBatchNorm') {
+      return `the converter folded the BatchNorm after layer '${layer}' into node '${exit}', which keeps the layer's name but outputs the normalised map, not the layer's own output. To explain that map (the BatchNorm layer's), name the node: --layer ${exit}`;
+    }
+    if (activation && lastSegment !== activation) {
+      return `the converter fused layer '${layer}' with the BatchNorm and ${activation} that follow it into node '${exit}', which keeps the layer's name but outputs the map after ${activation}, not the layer's own output. To explain that map (the activation layer's), name the node: --layer ${exit}`;
+    }
+    if (exit.includes('/separable_conv2d/') && node.op.includes('Depthwise')) {
+      const pointwise = this.consumers.get(exit)?.find((c) => !CONST_OPS.has(c.op));
+      return `layer '${layer}' is a SeparableConv2D: the graph keeps its depthwise half under its name and fused its pointwise half into node '${pointwise?.name ?? '(unknown)'}' with what follows, so its own output is not in the graph; explain the layer that node is named after`;
+    }
+    return undefined;
+  }
+
+  /** A ReLU the converter moved from before a MaxPool to after it: the pool's Keras output is that ReLU's. */
+  private activationMovedAfter(exit: string): GraphNode | undefined {
+    const node = this.byName.get(exit)!;
+    if (node.op !== 'MaxPool') return undefined;
+    const scope = layerPathOf(exit)?.scope;
+    const users = (this.consumers.get(exit) ?? []).filter((c) => !CONST_OPS.has(c.op));
+    const moved = users.find((c) => MOVABLE_ACTIVATIONS.has(c.op) && layerPathOf(c.name)?.scope !== scope);
+    return moved && users.length === 1 ? moved : undefined;
   }
 
   private fusedInto(path: string): string | undefined {
@@ -243,7 +298,7 @@ export function resolveGraphLayer(index: GraphIndex, shapes: ReadonlyMap<string,
   const spatialLayers = listGraphLayers(index, shapes);
   const usable = spatialLayers.filter((l) => typeof l.map !== 'string');
   if (requested === undefined) {
-    const recipe = [...usable].reverse().find((l) => typeof l.map !== 'string' && isSpatialShape(l.shape) && !index.isPooling(l.map.node));
+    const recipe = [...usable].reverse().find((l) => typeof l.map !== 'string' && isSpatialShape(l.shape) && !l.map.pooled && !index.isPooling(l.map.node));
     if (!recipe || typeof recipe.map === 'string') {
       throw new ModelError('the graph has no spatial feature map (a node with a [B, h, w, C] output, h·w > 1, before pooling) to explain');
     }
@@ -259,7 +314,11 @@ export function resolveGraphLayer(index: GraphIndex, shapes: ReadonlyMap<string,
   const map = index.mapOfLayer(requested);
   if (typeof map === 'string') {
     const suggestions = listSome(closestNames(requested, names), names.length);
-    throw new ModelError(map.startsWith('the graph has no layer') ? `the graph has no layer or node named '${requested}'; closest layers with a 4-D output: ${suggestions}` : `${map}. Layers with a 4-D output: ${suggestions}`);
+    if (!map.startsWith('the graph has no layer')) throw new ModelError(`${map}. Layers with a 4-D output: ${suggestions}`);
+    throw new ModelError(
+      `the graph has no layer or node named '${requested}'; closest layers with a 4-D output: ${suggestions}. ` +
+        '(The converter folds BatchNorm and activation layers into the convolution before them, leaving them no node of their own; `wgcam layers` lists what the graph holds.)',
+    );
   }
   const shape = shapes.get(map.node) ?? [];
   if (shape.length !== 4) throw new ModelError(`layer '${requested}' (node '${map.node}') outputs shape ${shapeText(shape)}, not a 4-D [B, h, w, C] feature map; choose one of: ${listSome(closestNames(requested, names), names.length)}`);

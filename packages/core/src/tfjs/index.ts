@@ -7,7 +7,7 @@
  * const result = await explain({ model, image: { data: rgba, width: 64, height: 64 }, method: 'gradcam++' });
  */
 export { Explainer, explain } from './explainer.js';
-export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
+export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction, WorkProgress } from './explainer.js';
 export type { ExplainManyRequest, ManyExplanations, ModelPasses } from './explain-methods.js';
 export { GradientError, ModelError, ModelLoadError, TfjsVersionError } from './errors.js';
 export { splitLayersModel, spatialLayerNames, listLayersModelLayers } from './split-layers.js';

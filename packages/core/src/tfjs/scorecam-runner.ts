@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CamEngine } from '../engine.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, throwIfCancelled, type CancelSignal } from '../errors.js';
 import { STORAGE_USAGE } from '../gpu/flags.js';
 import { readBuffers } from '../gpu/readback.js';
 import type { OutputRequest } from '../output-plan.js';
@@ -18,6 +18,10 @@ export interface MaskBufferSlot {
 export interface ScoreCamOptions {
   readonly batchSize?: number;
   readonly variant?: ScoreCamVariant;
+  /** Called before the first chunk (done = 0) and after each chunk of masked forward passes with the (image, channel) pairs done and in all. */
+  readonly onChunk?: (done: number, total: number) => void;
+  /** Stops between chunks with a CancelledError. */
+  readonly signal?: CancelSignal;
 }
 
 /**
@@ -59,7 +63,9 @@ export async function runScoreCam(
     }
     const maskBuffer = slot.buffer;
     const zeroCopy = backendDevice() === engine.device;
+    options.onChunk?.(0, session.pairs);
     for (let first = 0; first < session.pairs; first += chunk) {
+      throwIfCancelled(options.signal, 'Score-CAM');
       const count = Math.min(chunk, session.pairs - first);
       session.writeMasks(first, count, maskBuffer);
       const shape: [number, number, number, number] = [count, height, width, channels];
@@ -72,6 +78,7 @@ export async function runScoreCam(
       session.addScores(first, count, scores.source);
       scores.release();
       tf.dispose([masked, logits]);
+      options.onChunk?.(first + count, session.pairs);
     }
     return session.finish(outputs);
   } catch (error) {

@@ -6,6 +6,7 @@ import { ExplainSession } from '../explain/session.js';
 import { formatSummary } from './explain-report.js';
 import type { ModelBackend } from '../model-backend.js';
 import { describeRuntime } from './backend-report.js';
+import { stopOnCtrlC, workReporter } from './run-control.js';
 
 /** Options of `wgcam explain`, as commander parses them. */
 export interface ExplainCommandOptions {
@@ -49,7 +50,8 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
     software: options.software ?? false,
     backend: options.backend,
   });
-  const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'explaining [{bar}] {value}/{total} images | {file}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'explaining [{bar}] {value}/{total} images | {file} {work}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const interrupt = stopOnCtrlC();
   try {
     const target = parseTarget(options.target);
     const reports = await session.explainFiles(paths.length > 0 ? paths : [BUNDLED_SAMPLES], {
@@ -65,8 +67,10 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       panel: options.method === 'all' || Array.isArray(options.method),
       batch: options.batch,
       profile: options.profile ?? false,
-      onStart: (total) => bar?.start(total, 0, { file: '' }),
-      onProgress: (report) => bar?.increment(1, { file: report.file }),
+      signal: interrupt.signal,
+      onWork: workReporter(bar ? (line) => bar.update({ work: `| ${line}` }) : null),
+      onStart: (total) => bar?.start(total, 0, { file: '', work: '' }),
+      onProgress: (report) => bar?.increment(1, { file: report.file, work: '' }),
     });
     bar?.stop();
     if (options.json) {
@@ -80,7 +84,12 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       process.stdout.write(formatSummary(reports, options.out));
     }
     if (reports.some((r) => !r.ok)) process.exitCode = 1;
+    if (interrupt.stopped()) {
+      process.stderr.write(`wgcam: stopped by Ctrl-C: ${reports.filter((r) => r.ok).length} of ${reports.length} images explained; their files are complete\n`);
+      process.exitCode = 130;
+    }
   } finally {
+    interrupt.dispose();
     bar?.stop();
     await session.dispose();
   }

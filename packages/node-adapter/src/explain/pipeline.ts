@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { heatmapPeak, METHODS, type MethodName } from '@wgcam/core';
-import type { Explainer, ExplanationItem, ManyExplanations } from '@wgcam/core/tfjs';
+import { CancelledError, heatmapPeak, METHODS, type MethodName } from '@wgcam/core';
+import type { Explainer, ExplanationItem, ManyExplanations, WorkProgress } from '@wgcam/core/tfjs';
 import { ImageTooLargeError, OutputError } from '../errors.js';
 import { explainOnGpu } from './gpu-context.js';
 import type { CodecPool, Timed } from '../io/codec-pool.js';
@@ -41,10 +41,11 @@ interface Loaded {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-async function loadAll(sources: readonly ImageSource[], offset: number): Promise<Loaded[]> {
+async function loadAll(sources: readonly ImageSource[], offset: number, signal?: RunSettings['signal']): Promise<Loaded[]> {
   return Promise.all(
     sources.map(async (source, i) => {
       if (source.problem) return { index: offset + i, error: source.problem, ms: 0 };
+      if (signal?.aborted) return { index: offset + i, error: new CancelledError('not explained: the run was stopped before this image'), ms: 0 };
       try {
         const { value, ms } = await source.load();
         return { index: offset + i, image: value, ms };
@@ -144,11 +145,11 @@ export async function runPipeline(
   };
 
   const skipped = methodsThatDoNotFit(explainer, settings);
-  let next = loadAll(sources.slice(0, settings.batch), 0);
+  let next = loadAll(sources.slice(0, settings.batch), 0, settings.signal);
   for (let start = 0; start < sources.length; start += settings.batch) {
     const loaded = await next;
     // Decode the next batch while this one is on the GPU.
-    next = loadAll(sources.slice(start + settings.batch, start + 2 * settings.batch), start + settings.batch);
+    next = loadAll(sources.slice(start + settings.batch, start + 2 * settings.batch), start + settings.batch, settings.signal);
     const groups = new Map<string, Loaded[]>();
     for (const item of loaded) {
       reports[item.index]!.timings.decode = item.ms;
@@ -162,6 +163,14 @@ export async function runPipeline(
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     for (const group of groups.values()) {
+      if (settings.signal?.aborted) {
+        // Stopped (Ctrl-C): the rest is reported as not done; files already written are complete.
+        for (const item of group) {
+          fail(item.index, new CancelledError('not explained: the run was stopped before this image'));
+          finish(item.index);
+        }
+        continue;
+      }
       if (recovery && !recovery.usable()) {
         // A device was lost during an earlier group (which failed with a GpuError): the rest of the batch runs on new ones.
         try {
@@ -230,6 +239,8 @@ async function explainGroup(
         ...(settings.size ? { size: settings.size } : {}),
         // Waits between stages only when asked: the hot path records everything and reads once.
         profile: settings.profile,
+        ...(settings.signal ? { signal: settings.signal } : {}),
+        ...(settings.onWork ? { onProgress: (progress: WorkProgress) => settings.onWork!({ ...progress, files: group.map((g) => sources[g.index]!.name) }) } : {}),
       }),
     );
   } catch (caught) {
@@ -258,6 +269,7 @@ async function explainGroup(
       if (top.label !== undefined) report.label ??= top.label;
       report.probability ??= top.probability;
       report.layer ??= explanation.layer;
+      if (explanation.methodMs !== undefined) (report.methodTimes ??= {})[method] = explanation.methodMs / group.length;
       if (explanation.layerNote !== undefined) report.layerNote ??= explanation.layerNote;
       if (!report.target) {
         const first = items[0]!;

@@ -1,5 +1,6 @@
 import type { ColormapName, MethodName, Size2D } from '@wgcam/core';
-import type { ExplainableModel, ExplanationItem, Prediction, Preprocess, TargetRequest } from '@wgcam/core/tfjs';
+import type { CancelSignal } from '@wgcam/core';
+import type { ExplainableModel, ExplanationItem, Prediction, Preprocess, TargetRequest, WorkProgress } from '@wgcam/core/tfjs';
 import type { ModelBackend } from '../model-backend.js';
 
 /** Which model to explain, and how to cut it. */
@@ -57,6 +58,10 @@ export interface RunOptions {
   readonly panel?: boolean;
   /** Wait for the GPU between stages so the model / cam / readback times are exact (a few queue waits per batch); default false: no waits, the GPU's time lands in readback. */
   readonly profile?: boolean;
+  /** Stops the run: images not yet explained are reported as not done (CancelledError); files written so far are complete. */
+  readonly signal?: CancelSignal;
+  /** Progress of long work inside an image (Score-CAM's masked forward passes), with the files being explained. */
+  readonly onWork?: (progress: WorkProgress & { readonly files: readonly string[] }) => void;
   /** Colour transparent pixels are composited onto before the model sees them: '#rrggbb', '#rgb', 'r,g,b', white, black, gray, or [r, g, b]; default white. */
   readonly background?: string | readonly [number, number, number];
 }
@@ -98,6 +103,8 @@ export interface ImageReport {
   skipped?: { method: MethodName; reason: string }[];
   /** The layer the maps were taken at (Keras name or path). */
   layer?: string;
+  /** Milliseconds of each method's own work for this image: its kernels and its own model passes (Score-CAM's). */
+  methodTimes?: Partial<Record<MethodName, number>>;
   /** How the layer's map was obtained when a converter rewrote it. */
   layerNote?: string;
   outputs: string[];
