@@ -30,7 +30,8 @@ export function e2ePlan(mode: BenchMode): E2ePlan {
       ...(quick ? [] : [{ model: 'mobilenetv2-style' as const, batch: 8, backends: [{ backend: 'wasm' as const, rounds: 3 }], peerRounds: 3 }]),
       { model: 'resnet50-style', batch: 8, backends: [{ backend: 'wasm', rounds: quick ? 2 : 3 }], peerRounds: quick ? 2 : 3 },
     ],
-    methodAll: { model: quick ? 'shapes-cnn' : 'mobilenetv2-style', rounds: quick ? 3 : 2 },
+    // Score-CAM on mobilenetv2-style is 1280 masked forward passes (minutes on wasm): one round in a full run.
+    methodAll: { model: quick ? 'shapes-cnn' : 'mobilenetv2-style', rounds: quick ? 3 : 1 },
     graphOpenRounds: quick ? 3 : 5,
     skipped: [
       ...(quick ? ['e2e: webgpu (SwiftShader, ~100 s per ResNet50-style image) left out on the 224² networks; mobilenetv2-style B=8 left out'] : ['e2e: webgpu on the 224² networks 1 round (about 100 s per ResNet50-style image on SwiftShader)']),

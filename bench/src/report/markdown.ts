@@ -15,6 +15,7 @@ function environmentLine(results: BenchResults): string {
   const versions = Object.entries(e.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
+  if (results.scope === 'e2e-only') return `${e.runtime}, ${adapter}${e.software ? ' (software GPU)' : ''}; TF.js backend ${e.tfBackend}; timing: wall time; ${versions}; ${e.platform}${e.cpus ? `, ${e.cpus} CPUs` : ''}`;
   return `${e.runtime}, ${adapter}${e.software ? ' (software GPU)' : ''}; TF.js backend ${e.tfBackend}; timing: ${e.clock === 'gpu-timestamp' ? 'GPU timestamp queries' : 'wall time around onSubmittedWorkDone'} (readbacks and CPU loops: wall time), an empty timed span takes ${ms(e.emptySpanMs)} ms; ${versions}; ${e.platform}${e.cpus ? `, ${e.cpus} CPUs` : ''}`;
 }
 
@@ -51,7 +52,7 @@ export function renderSummary(results: BenchResults): string {
  */
 export function renderE2eSummary(results: BenchResults): string {
   const e2eTargets = results.targets.filter((t) => t.name.startsWith('`') || t.name.startsWith('opening'));
-  const heading = [`End to end, ${results.mode} run of ${results.startedAt}: ${environmentLine(results)}. No GPU on this machine: webgpu is SwiftShader (the CPU), the default backend there is wasm.`, ''];
+  const heading = [`End to end, ${results.mode} run of ${results.startedAt}: ${environmentLine(results)}.${results.environment.software ? ' No GPU on this machine: webgpu runs on SwiftShader (the same CPU cores), and the default backend (auto) there is wasm.' : ''}`, ''];
   const lines = targetLines({ ...results, targets: e2eTargets }).map((line) => (line.startsWith('## ') ? `#${line}` : line));
   const body = renderE2e(results.e2e!).map((line) => (line.startsWith('## ') ? `#${line}` : line));
   return [...heading, ...lines, ...body].join('\n').trim();
@@ -75,28 +76,30 @@ export function renderMarkdown(results: BenchResults): string {
   );
   lines.push(...targetLines(results));
 
-  lines.push('## Post-processing per model, method and batch', '');
-  lines.push(
-    ...table(
-      ['model', 'B', 'method', 'A → output', 'model pass', 'wgcam post', 'readback', 'total', 'post+readback / model', 'TF.js ops', 'CPU loops', 'vs TF.js ops', 'vs CPU'],
-      methodRows(results.cases).map((r) => [
-        r.model,
-        String(r.batch),
-        r.method,
-        `${r.feature} → ${r.output}`,
-        spread(r.modelPass),
-        spread(r.wgcamPost),
-        spread(r.wgcamReadback),
-        ms(r.totalMs),
-        percent(r.postShareOfModel),
-        spread(r.tfjsOps),
-        spread(r.cpu),
-        times(r.speedupVsTfjsOps.median),
-        times(r.speedupVsCpu.median),
-      ]),
-    ),
-  );
-  lines.push('', 'model pass: forward for CAM, forward + backward (gradient of the target score w.r.t. the target layer) for the others. TF.js ops and CPU loops include their readbacks.', '');
+  if (results.cases.length > 0) {
+    lines.push('## Post-processing per model, method and batch', '');
+    lines.push(
+      ...table(
+        ['model', 'B', 'method', 'A → output', 'model pass', 'wgcam post', 'readback', 'total', 'post+readback / model', 'TF.js ops', 'CPU loops', 'vs TF.js ops', 'vs CPU'],
+        methodRows(results.cases).map((r) => [
+          r.model,
+          String(r.batch),
+          r.method,
+          `${r.feature} → ${r.output}`,
+          spread(r.modelPass),
+          spread(r.wgcamPost),
+          spread(r.wgcamReadback),
+          ms(r.totalMs),
+          percent(r.postShareOfModel),
+          spread(r.tfjsOps),
+          spread(r.cpu),
+          times(r.speedupVsTfjsOps.median),
+          times(r.speedupVsCpu.median),
+        ]),
+      ),
+    );
+    lines.push('', 'model pass: forward for CAM, forward + backward (gradient of the target score w.r.t. the target layer) for the others. TF.js ops and CPU loops include their readbacks.', '');
+  }
 
   const scoreRows = results.scoreCam.map(scoreCamRow).filter((r) => r !== null);
   if (scoreRows.length > 0) {
