@@ -40,7 +40,7 @@ describe('the bundled model', () => {
     tf.dispose([input, a, b]);
   });
 
-  it.each(METHOD_NAMES)('%s heatmaps agree between the two formats', async (method) => {
+  it.each(METHOD_NAMES)('%s heatmaps agree between the two formats', { timeout: 300_000 }, async (method) => {
     const images = samples(method === 'scorecam' ? 3 : 8);
     const fromLayers = await layers.explain(images, { method, target: 'top1', overlay: false });
     const fromGraph = await graph.explain(images, { method, target: 'top1', overlay: false });
@@ -50,7 +50,7 @@ describe('the bundled model', () => {
     });
   });
 
-  it('Grad-CAM and Grad-CAM++ point inside the object on ≥ 90% of held-out single-object images', async () => {
+  it('Grad-CAM and Grad-CAM++ point inside the object on ≥ 90% of held-out single-object images', { timeout: 300_000 }, async () => {
     const heldOut = generateDataset(SHAPES_DATASET_SEEDS.heldOut, 100, { size }).map((s) => ({
       image: { data: s.pixels, width: s.size, height: s.size },
       objects: s.masks.map((m) => ({ label: m.label, mask: m.mask })),
