@@ -158,13 +158,13 @@ export function cpuOverlay(heat: Float32Array, count: number, overlay: CpuOverla
 }
 
 /**
- * The whole post-processing on the CPU: maps, normalisation, resize to `size`, overlay.
+ * The whole post-processing on the CPU: maps, resize to `size`, normalisation at that size
+ * (wgcam's default `normalize: 'output'`, as pytorch-grad-cam), overlay.
  *
  * @example
  * const { heatmap, overlay } = cpuPostProcess(A, { method: 'gradcam', gradients: G }, shape, { height: 224, width: 224 }, { image, lut, alpha: 0.5 });
  */
 export function cpuPostProcess(activations: Float32Array, inputs: CpuMethodInputs, shape: FeatureShape, size: PixelSize, overlay: CpuOverlayInputs): CpuPostOutputs {
-  const maps = cpuNormalize(cpuMaps(activations, inputs, shape), shape.batch);
-  const heatmap = cpuResizeBilinear(maps, shape.batch, shape, size);
+  const heatmap = cpuNormalize(cpuResizeBilinear(cpuMaps(activations, inputs, shape), shape.batch, shape, size), shape.batch);
   return { heatmap, overlay: cpuOverlay(heatmap, shape.batch, overlay) };
 }

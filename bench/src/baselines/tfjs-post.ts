@@ -65,12 +65,12 @@ function rawMaps(A: tf.Tensor4D, inputs: TfMethodInputs): tf.Tensor3D {
  * const out = tf.tidy(() => tfjsPostProcess(A, { method: 'gradcam', gradients: G }, { height: 224, width: 224 }, overlay));
  */
 export function tfjsPostProcess(A: tf.Tensor4D, inputs: TfMethodInputs, size: PixelSize, overlay: TfOverlayInputs): TfPostOutputs {
+  // Resized, then normalised at the output size (wgcam's default normalize: 'output').
   const maps = rawMaps(A, inputs);
-  const low = tf.min(maps, [1, 2], true);
-  const high = tf.max(maps, [1, 2], true);
-  const normalized = tf.div(tf.sub(maps, low), tf.add(tf.sub(high, low), 1e-7));
-  const resized = tf.image.resizeBilinear(tf.expandDims(normalized, -1) as tf.Tensor4D, [size.height, size.width], false, true);
-  const heatmap = tf.squeeze(resized, [3]) as tf.Tensor3D;
+  const resized = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(maps, -1) as tf.Tensor4D, [size.height, size.width], false, true), [3]);
+  const low = tf.min(resized, [1, 2], true);
+  const high = tf.max(resized, [1, 2], true);
+  const heatmap = tf.div(tf.sub(resized, low), tf.add(tf.sub(high, low), 1e-7)) as tf.Tensor3D;
   const level = tf.minimum(tf.floor(tf.mul(tf.clipByValue(heatmap, 0, 1), 256)), 255).toInt();
   const colour = tf.gather(overlay.lut255, level);
   const [rgbImage, alphaImage] = tf.split(overlay.image, [3, 1], 3);

@@ -14,7 +14,7 @@ import {
 } from './inputs.js';
 import { encodeEigenProjection, eigenBufferSizes } from './eigen-stages.js';
 import { isMethodName, METHODS, type GradientWeightsKernel, type MethodName } from './methods.js';
-import { checkBufferLimits, planOutputs, sameSize, type OutputPlan, type OutputRequest } from './output-plan.js';
+import { checkBufferLimits, isNormalization, NORMALIZATIONS, planOutputs, sameSize, type Normalization, type OutputPlan, type OutputRequest } from './output-plan.js';
 import { checkDenseKernel, checkScores, type ScoreCamScores } from './method-inputs.js';
 import { CamResult } from './result.js';
 import { ScoreCamSession, type ScoreCamSessionOptions } from './scorecam-session.js';
@@ -24,14 +24,13 @@ import {
   encodeElementwiseSum,
   encodeGradientWeights,
   encodeMinMax,
-  encodeNormalize,
-  encodeOverlay,
-  encodeUpsample,
+  encodeRender,
+  encodeResizedMinMax,
   encodeWeightedSum,
   type StageInputs,
 } from './stages.js';
 
-export type { OverlayImage, OverlayOptions, OutputRequest } from './output-plan.js';
+export type { Normalization, OverlayImage, OverlayOptions, OutputRequest } from './output-plan.js';
 
 export type { ScoreCamScores } from './method-inputs.js';
 
@@ -58,6 +57,8 @@ export interface CamEngineOptions {
   readonly poolBudgetBytes?: number;
   /** Fill every output with NaN bytes (0xFF) before computing, so an unwritten element cannot pass a test. */
   readonly poisonOutputs?: boolean;
+  /** Default normalisation of calls that do not say: 'output' (default) or 'feature'. */
+  readonly normalize?: Normalization;
 }
 
 /** Records the stages that produce raw (un-normalised) maps [B·K, h·w]. */
@@ -86,6 +87,8 @@ export class CamEngine {
   /** @internal */
   readonly debug: boolean;
   private readonly poisonOutputs: boolean;
+  /** The normalisation of calls that do not choose one. */
+  readonly normalize: Normalization;
   private readonly lutBuffers = new Map<ColormapName, GPUBuffer>();
   private lostMessage: string | null = null;
   private readonly uncaptured: string[] = [];
@@ -93,12 +96,16 @@ export class CamEngine {
     this.uncaptured.push(event.error?.message ?? 'unknown GPU error');
   };
   private destroyed = false;
+  private dispatches = 0;
 
   constructor(device: GPUDevice, options: CamEngineOptions = {}) {
     this.device = device;
     this.pool = new BufferPool(device, options.poolBudgetBytes);
     this.debug = options.debug ?? false;
     this.poisonOutputs = options.poisonOutputs ?? false;
+    const normalize = options.normalize ?? 'output';
+    if (!isNormalization(normalize)) throw new InvalidInputError(`unknown normalize '${String(normalize)}'; use ${NORMALIZATIONS.join(' or ')}`);
+    this.normalize = normalize;
     void device.lost.then((info) => {
       this.lostMessage = `${info.reason}: ${info.message}`;
     });
@@ -108,6 +115,19 @@ export class CamEngine {
   /** Counters of the engine's buffer pool; flat `created` means no new GPU allocations. */
   poolStats(): PoolStats {
     return this.pool.stats();
+  }
+
+  /**
+   * Kernel dispatches that compute calls and Score-CAM finishes recorded so far (the
+   * explanation's own submit; Score-CAM's masking and scoring batches not included).
+   *
+   * @example
+   * const before = engine.dispatchCount();
+   * engine.compute(options).release();
+   * console.log(engine.dispatchCount() - before); // dispatches of that call
+   */
+  dispatchCount(): number {
+    return this.dispatches;
   }
 
   /** Records and submits one explanation; read the returned result to get data back. */
@@ -196,6 +216,7 @@ export class CamEngine {
       const inputs: StageInputs = { batch, dims, activations, status: statusBuffer };
       this.encodePostProcessing(inputs, encodeRaw(inputs), plan, request, heatmapBuffer, overlayBuffer);
       batch.submit();
+      this.dispatches += batch.dispatches;
     } catch (error) {
       this.pool.release(statusBuffer);
       if (heatmapBuffer) this.pool.release(heatmapBuffer);
@@ -215,6 +236,12 @@ export class CamEngine {
     return isGpuBuffer(source.data) ? source.data : batch.upload(source.data, label);
   }
 
+  /**
+   * Ranges then one render dispatch: min/max at feature resolution (map_minmax) or at each
+   * output's size (resized_minmax, one dispatch for up to two sizes), then resize,
+   * normalise, heatmap and overlay together (render_maps). No map is stored at output size
+   * except the outputs themselves.
+   */
   private encodePostProcessing(
     inputs: StageInputs,
     raw: GPUBuffer,
@@ -224,27 +251,23 @@ export class CamEngine {
     overlayBuffer: GPUBuffer | null,
   ): void {
     const { batch, dims } = inputs;
-    const ranges = encodeMinMax(inputs, raw);
-    const feature = { height: dims.height, width: dims.width };
-    const maps = dims.batch * dims.targets;
-    const keepFeature = plan.heatmapSize !== null && sameSize(plan.heatmapSize, feature);
-    const normalized = keepFeature && heatmapBuffer ? heatmapBuffer : batch.temporary(maps * feature.height * feature.width * 4, STORAGE_USAGE, 'normalised maps');
-    encodeNormalize(inputs, raw, ranges, normalized);
-    if (plan.heatmapSize && heatmapBuffer && !keepFeature) encodeUpsample(batch, maps, normalized, feature, plan.heatmapSize, heatmapBuffer);
-    if (!plan.overlaySize || !overlayBuffer) return;
+    const heatSize = heatmapBuffer ? plan.heatmapSize : null;
+    const overlaySize = overlayBuffer ? plan.overlaySize : null;
+    const sizes = [heatSize, overlaySize].filter((s): s is NonNullable<typeof s> => s !== null);
+    if (sizes.length === 2 && sameSize(sizes[0]!, sizes[1]!)) sizes.pop();
+    const byOutput = (request.normalize ?? this.normalize) === 'output';
+    const ranges = byOutput ? encodeResizedMinMax(inputs, raw, sizes) : encodeMinMax(inputs, raw);
     const overlay = request.overlay ?? {};
-    let heat: GPUBuffer;
-    if (plan.heatmapSize && heatmapBuffer && sameSize(plan.heatmapSize, plan.overlaySize)) heat = heatmapBuffer;
-    else if (sameSize(feature, plan.overlaySize)) heat = normalized;
-    else {
-      heat = batch.temporary(maps * plan.overlaySize.height * plan.overlaySize.width * 4, STORAGE_USAGE, 'overlay heat');
-      encodeUpsample(batch, maps, normalized, feature, plan.overlaySize, heat);
-    }
-    const image = overlay.image
+    const image = overlay.image && overlayBuffer
       ? { buffer: isGpuBuffer(overlay.image.data) ? overlay.image.data : batch.upload(overlay.image.data, 'overlay image'), count: plan.imageCount }
       : null;
-    const pixels = plan.overlaySize.height * plan.overlaySize.width;
-    encodeOverlay(batch, dims, heat, this.lut(overlay.colormap ?? 'jet'), image, pixels, overlay.alpha ?? 0.5, overlayBuffer);
+    encodeRender(inputs, raw, ranges, {
+      heatmap: heatmapBuffer && heatSize ? { buffer: heatmapBuffer, size: heatSize } : null,
+      overlay: overlayBuffer && overlaySize
+        ? { buffer: overlayBuffer, size: overlaySize, lut: this.lut(overlay.colormap ?? 'jet'), image, alpha: overlay.alpha ?? 0.5 }
+        : null,
+      overlayRanges: byOutput && sizes.length === 2 ? dims.batch * dims.targets : 0,
+    });
   }
 
   private validateInputs(options: ComputeOptions): { dims: FeatureDims; classes: number; targetIds: Uint32Array | null } {

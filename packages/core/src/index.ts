@@ -9,7 +9,8 @@
  * const heatmap = await result.readHeatmap();
  */
 export { CamEngine } from './engine.js';
-export type { CamEngineOptions, ComputeOptions, OverlayImage, OverlayOptions, OutputRequest, RawMapEncoder, ScoreCamScores } from './engine.js';
+export type { CamEngineOptions, ComputeOptions, Normalization, OverlayImage, OverlayOptions, OutputRequest, RawMapEncoder, ScoreCamScores } from './engine.js';
+export { NORMALIZATIONS, isNormalization } from './output-plan.js';
 export { ScoreCamSession } from './scorecam-session.js';
 export type { ScoreCamSessionOptions } from './scorecam-session.js';
 export { CamResult } from './result.js';

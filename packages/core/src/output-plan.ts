@@ -26,8 +26,31 @@ export interface OverlayOptions {
   readonly alpha?: number;
 }
 
+/**
+ * Where per-map min-max normalisation happens: `output` (default) on the map resized to
+ * each output's size, as pytorch-grad-cam and tf-keras-vis do (every output's maximum is
+ * 1 up to the 1e-7 guard); `feature` at the feature map's h×w before resizing (wgcam's
+ * earlier convention; a resized maximum can fall below 1). Equal when the output size is h×w.
+ */
+export type Normalization = 'output' | 'feature';
+
+/** The normalisation conventions, default first. */
+export const NORMALIZATIONS: readonly Normalization[] = ['output', 'feature'];
+
+/**
+ * Whether `value` names a normalisation convention.
+ *
+ * @example
+ * isNormalization('feature'); // true
+ */
+export function isNormalization(value: unknown): value is Normalization {
+  return value === 'output' || value === 'feature';
+}
+
 /** The outputs asked of one explanation. */
 export interface OutputRequest {
+  /** Min-max normalisation at each output's resolution ('output', the engine's default) or at feature resolution ('feature'). */
+  readonly normalize?: Normalization;
   /** Heatmap size; omitted, heatmaps stay at feature resolution h×w. */
   readonly size?: Size2D;
   /** Whether to keep the float heatmaps (default true). */
@@ -75,6 +98,9 @@ export function planOutputs(dims: FeatureDims, request: OutputRequest): OutputPl
   const maps = dims.batch * dims.targets;
   const feature = { height: dims.height, width: dims.width };
   if (request.size) checkSize('size', request.size);
+  if (request.normalize !== undefined && !isNormalization(request.normalize)) {
+    throw new InvalidInputError(`unknown normalize '${String(request.normalize)}'; use ${NORMALIZATIONS.join(' or ')}`);
+  }
   const heatmapSize = (request.heatmap ?? true) ? (request.size ?? feature) : null;
   let overlaySize: Size2D | null = null;
   let imageCount = 1;

@@ -111,44 +111,88 @@ export function encodeMinMax(inputs: StageInputs, raw: GPUBuffer): GPUBuffer {
   return ranges;
 }
 
-/** (x − min) / (max − min + 1e-7) into `out`. */
-export function encodeNormalize(inputs: StageInputs, raw: GPUBuffer, ranges: GPUBuffer, out: GPUBuffer): void {
+/**
+ * Per-map (min, max) of the raw maps resized to each of `sizes` (one or two), [sizes·B·K]
+ * vec2: the ranges of normalisation at output resolution.
+ */
+export function encodeResizedMinMax(inputs: StageInputs, raw: GPUBuffer, sizes: readonly Size2D[]): GPUBuffer {
   const { batch, dims } = inputs;
+  const [first, second] = sizes;
+  if (!first || sizes.length > 2) throw new Error('resized_minmax takes one or two output sizes');
+  const ranges = batch.temporary(maps(dims) * sizes.length * 8, STORAGE, 'map ranges');
   batch.run({
-    kernel: 'normalize_maps',
-    params: { maps: maps(dims), positions: positions(dims) },
-    buffers: { maps: raw, ranges, normalized: out },
-    workgroups: Math.ceil((maps(dims) * positions(dims)) / 64),
+    kernel: 'resized_minmax',
+    params: {
+      maps: maps(dims),
+      in_height: dims.height,
+      in_width: dims.width,
+      height0: first.height,
+      width0: first.width,
+      height1: second?.height ?? 0,
+      width1: second?.width ?? 0,
+    },
+    buffers: { maps: raw, ranges, status: inputs.status },
+    workgroups: maps(dims) * sizes.length,
   });
+  return ranges;
 }
 
-/** Bilinear (half-pixel centres) resize of `count` maps from `from` to `to`, into `out`. */
-export function encodeUpsample(batch: CommandBatch, count: number, source: GPUBuffer, from: Size2D, to: Size2D, out: GPUBuffer): void {
-  batch.run({
-    kernel: 'upsample_bilinear',
-    params: { maps: count, in_height: from.height, in_width: from.width, out_height: to.height, out_width: to.width },
-    buffers: { source, resized: out },
-    workgroups: Math.ceil((count * to.height * to.width) / 64),
-  });
+/** The outputs render_maps writes and what it draws them with. */
+export interface RenderTargets {
+  /** Float heatmaps [B·K, H, W], or null. */
+  readonly heatmap: { readonly buffer: GPUBuffer; readonly size: Size2D } | null;
+  /** Packed RGBA8 overlays [B·K, H', W'], or null. */
+  readonly overlay: {
+    readonly buffer: GPUBuffer;
+    readonly size: Size2D;
+    readonly lut: GPUBuffer;
+    readonly image: { readonly buffer: GPUBuffer; readonly count: number } | null;
+    readonly alpha: number;
+  } | null;
+  /** Index of the overlay's first range in `ranges` (0 when it shares the heatmap's). */
+  readonly overlayRanges: number;
 }
 
-/** Colormap and alpha overlay of [B·K, H, W] heat into packed RGBA8 `out`. */
-export function encodeOverlay(
-  batch: CommandBatch,
-  dims: FeatureDims,
-  heat: GPUBuffer,
-  lut: GPUBuffer,
-  image: { buffer: GPUBuffer; count: number } | null,
-  pixels: number,
-  alpha: number,
-  out: GPUBuffer,
-): void {
+/**
+ * Resize, normalise, heatmap, colormap and overlay of raw maps [B·K, h·w] in one dispatch.
+ * `ranges` come from encodeMinMax (feature resolution) or encodeResizedMinMax (output).
+ */
+export function encodeRender(inputs: StageInputs, raw: GPUBuffer, ranges: GPUBuffer, targets: RenderTargets): void {
+  const { batch, dims } = inputs;
+  const { heatmap, overlay } = targets;
+  const shared = heatmap !== null && overlay !== null && heatmap.size.height === overlay.size.height && heatmap.size.width === overlay.size.width;
+  const heatSize = heatmap?.size ?? { height: 0, width: 0 };
+  const overlaySize = overlay ? overlay.size : { height: 0, width: 0 };
+  // Absent outputs still need distinct buffers bound (two writable bindings must not alias).
+  const spare = (label: string, bytes = 16): GPUBuffer => batch.temporary(bytes, STORAGE, label);
+  const lut = overlay?.lut ?? spare('no colormap', 256 * 16);
+  const invocations = maps(dims) * (heatSize.height * heatSize.width + (shared ? 0 : overlaySize.height * overlaySize.width));
   batch.run({
-    kernel: 'colormap_overlay',
-    params: { maps: maps(dims), targets: dims.targets, images: image?.count ?? 1, pixels, alpha },
+    kernel: 'render_maps',
+    params: {
+      maps: maps(dims),
+      targets: dims.targets,
+      images: overlay?.image?.count ?? 1,
+      in_height: dims.height,
+      in_width: dims.width,
+      heat_height: heatSize.height,
+      heat_width: heatSize.width,
+      overlay_height: overlaySize.height,
+      overlay_width: overlaySize.width,
+      both: shared ? 1 : 0,
+      overlay_ranges: targets.overlayRanges,
+      alpha: overlay?.alpha ?? 0.5,
+    },
     // Without an image the binding still needs a buffer; the kernel never reads it.
-    buffers: { heat, lut, image: image?.buffer ?? lut, overlay: out },
-    overrides: { HAS_IMAGE: image ? 1 : 0 },
-    workgroups: Math.ceil((maps(dims) * pixels) / 64),
+    buffers: {
+      maps: raw,
+      ranges,
+      lut,
+      image: overlay?.image?.buffer ?? lut,
+      heatmap: heatmap?.buffer ?? spare('no heatmap'),
+      overlay: overlay?.buffer ?? spare('no overlay'),
+    },
+    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0 },
+    workgroups: Math.ceil(invocations / 64),
   });
 }

@@ -13,9 +13,8 @@ import {
   encodeElementwiseSum,
   encodeGradientWeights,
   encodeMinMax,
-  encodeNormalize,
-  encodeOverlay,
-  encodeUpsample,
+  encodeRender,
+  encodeResizedMinMax,
   encodeWeightedSum,
   type StageInputs,
 } from '../src/stages.js';
@@ -98,7 +97,7 @@ describe('channel weight kernels', () => {
 });
 
 describe('map kernels', () => {
-  it.each(cases)('weighted sum, elementwise sums, min/max, normalise, %s', async (_n, c, i) => {
+  it.each(cases)('weighted sum, elementwise sums, min/max at feature and output resolution, %s', async (_n, c, i) => {
     const { rng, dims, A, G, S, maps } = setup(c, 30 + i);
     const w = randomFloats(rng, maps * c.channels, -1, 1);
     const raw = ref.weightedSumRelu(A, w, dims);
@@ -115,58 +114,93 @@ describe('map kernels', () => {
     const expectedRanges = ref.mapRanges(rawF32, maps, S);
     expectClose(new Float32Array(ranges), expectedRanges, 1e-6, 'map_minmax');
 
-    const normalized = await runStage(
-      dims,
-      A,
-      (run) => {
-        const target = run.poisoned(maps * S * 4);
-        encodeNormalize(run.inputs, run.upload(rawF32), run.upload(Float32Array.from(expectedRanges)), target);
-        return target;
-      },
-      maps * S * 4,
-    );
-    expectClose(new Float32Array(normalized), ref.normalizeMaps(rawF32, Float32Array.from(expectedRanges), maps, S), 1e-5, 'normalize_maps');
+
+    // Output resolution: one size, and two sizes in one dispatch (heatmap and overlay).
+    const to = c.size ?? { height: 3 * c.height + 1, width: 2 * c.width + 5 };
+    const other = { height: c.height + 2, width: 2 * c.width + 1 };
+    const resized = await runStage(dims, A, (run) => encodeResizedMinMax(run.inputs, run.upload(rawF32), [to, other]), maps * 16);
+    const expectedResized = [
+      ...ref.mapRanges(ref.upsampleBilinear(rawF32, maps, { height: c.height, width: c.width }, to), maps, to.height * to.width),
+      ...ref.mapRanges(ref.upsampleBilinear(rawF32, maps, { height: c.height, width: c.width }, other), maps, other.height * other.width),
+    ];
+    expectClose(new Float32Array(resized), expectedResized, 1e-6, 'resized_minmax');
   });
 });
 
-describe('resampling and rendering kernels', () => {
-  it.each(cases)('bilinear upsampling and colormap overlay, %s', async (_n, c, i) => {
+describe('render kernel (resize, normalise, heatmap, colormap, overlay in one dispatch)', () => {
+  it.each(cases)('%s', async (_n, c, i) => {
     const { rng, dims, A, maps } = setup(c, 40 + i);
-    const from = { height: c.height, width: c.width };
+    const feature = { height: c.height, width: c.width };
     const to = c.size ?? { height: 3 * c.height + 1, width: 2 * c.width + 5 };
-    const source = randomFloats(rng, maps * c.height * c.width, 0, 1);
+    const other = { height: 2 * c.height + 3, width: c.width + 4 };
+    const raw = randomFloats(rng, maps * c.height * c.width, 0, 1);
     const pixels = to.height * to.width;
-    const resized = await runStage(
-      dims,
-      A,
-      (run) => {
-        const target = run.poisoned(maps * pixels * 4);
-        encodeUpsample(run.batch, maps, run.upload(source), from, to, target);
-        return target;
-      },
-      maps * pixels * 4,
-    );
-    expectClose(new Float32Array(resized), ref.upsampleBilinear(source, maps, from, to), 1e-5, 'upsample_bilinear');
-
-    const heat = randomFloats(rng, maps * pixels, -0.1, 1.1); // outside [0, 1] is clamped
     const images = c.batch === 1 || i % 2 === 0 ? 1 : c.batch;
     const image = Uint8Array.from({ length: images * pixels * 4 }, () => Math.floor(rng() * 256));
+    const otherImage = Uint8Array.from({ length: images * other.height * other.width * 4 }, () => Math.floor(rng() * 256));
+    const rangesAt = (size: typeof to): Float64Array => ref.mapRanges(ref.upsampleBilinear(raw, maps, feature, size), maps, size.height * size.width);
+    const bothRanges = Float32Array.from([...rangesAt(to), ...rangesAt(other)]);
     for (const [colormap, alpha, withImage] of [['jet', 0.5, true], ['viridis', 0.3, true], ['turbo', 1, false]] as const) {
       const lut = colormapTable(colormap);
+      // Heatmap and overlay at one size: both written from one heat value. The colour bins
+      // are checked on the heat the same kernel writes alone (identical arithmetic).
       const overlay = await runStage(
         dims,
         A,
         (run) => {
+          const heatBuffer = run.poisoned(maps * pixels * 4);
           const target = run.poisoned(maps * pixels * 4);
           const img = withImage ? { buffer: run.upload(image), count: images } : null;
-          encodeOverlay(run.batch, dims, run.upload(heat), run.upload(lut), img, pixels, alpha, target);
+          encodeRender(run.inputs, run.upload(raw), run.upload(bothRanges), {
+            heatmap: { buffer: heatBuffer, size: to },
+            overlay: { buffer: target, size: to, lut: run.upload(lut), image: img, alpha },
+            overlayRanges: 0,
+          });
           return target;
         },
         maps * pixels * 4,
       );
+      const expectedHeat = ref.normalizedHeat(raw, maps, feature, to, 'output');
+      const gotHeat = await runStage(
+        dims,
+        A,
+        (run) => {
+          const heatBuffer = run.poisoned(maps * pixels * 4);
+          encodeRender(run.inputs, run.upload(raw), run.upload(bothRanges), { heatmap: { buffer: heatBuffer, size: to }, overlay: null, overlayRanges: 0 });
+          return heatBuffer;
+        },
+        maps * pixels * 4,
+      );
+      const heat = new Float32Array(gotHeat);
+      expectClose(heat, expectedHeat, 1e-5, `render_maps heatmap ${colormap}`);
       const expected = ref.colormapOverlay(heat, lut, withImage ? image : null, maps, c.targets, pixels, alpha);
       const { max, index } = maxByteDifference(new Uint8Array(overlay), expected);
       expect(max, `${colormap} overlay byte ${index}`).toBeLessThanOrEqual(1);
+
+      // An overlay of another size, normalised by its own ranges, in the same dispatch as the heatmap.
+      const otherPixels = other.height * other.width;
+      const otherOverlay = await runStage(
+        dims,
+        A,
+        (run) => {
+          const target = run.poisoned(maps * otherPixels * 4);
+          const img = withImage ? { buffer: run.upload(otherImage), count: images } : null;
+          encodeRender(run.inputs, run.upload(raw), run.upload(bothRanges), {
+            heatmap: { buffer: run.poisoned(maps * pixels * 4), size: to },
+            overlay: { buffer: target, size: other, lut: run.upload(lut), image: img, alpha },
+            overlayRanges: maps,
+          });
+          return target;
+        },
+        maps * otherPixels * 4,
+      );
+      const otherHeat = ref.normalizedHeat(raw, maps, feature, other, 'output');
+      const expectedOther = ref.colormapOverlay(otherHeat, lut, withImage ? otherImage : null, maps, c.targets, otherPixels, alpha);
+      // float32 vs float64 heat may fall on either side of a bin edge: allow a few such pixels.
+      const got = new Uint8Array(otherOverlay);
+      let far = 0;
+      for (let p = 0; p < got.length; p++) if (Math.abs(got[p]! - expectedOther[p]!) > 1) far++;
+      expect(far, `${colormap} overlay at another size: bytes off by more than 1`).toBeLessThanOrEqual(Math.max(8, got.length * 1e-3));
     }
   });
 });

@@ -57,6 +57,18 @@ describe('wgcam compute', () => {
     expect(readdirSync(join(work, 'out')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('--normalize feature normalises at feature resolution (output, the default, after resizing)', () => {
+    const run = wgcam('compute', '--method', 'gradcam', '--activations', aPath, '--gradients', gPath, '--size', '20x30', '--normalize', 'feature', '--out', 'out/f.npy');
+    expect(run.status).toBe(0);
+    const heatmap = readNpy(readFileSync(join(work, 'out/f.npy')));
+    const options = { method: 'gradcam' as const, activations: { data: A, shape: [2, 7, 7, 32] }, gradients: { data: G, shape: [2, 7, 7, 32] }, size: { height: 30, width: 20 } };
+    expect(relativeL2(heatmap.data, referenceHeatmaps({ ...options, normalize: 'feature' }).heatmap)).toBeLessThan(1e-5);
+    expect(relativeL2(heatmap.data, referenceHeatmaps(options).heatmap)).toBeGreaterThan(1e-4);
+    const bad = wgcam('compute', '--method', 'gradcam', '--activations', aPath, '--gradients', gPath, '--normalize', 'pixels', '--out', 'out/bad.npy');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are output, feature/);
+  });
+
   it('draws overlays on an image, one PNG per batch image', async () => {
     const image = new Uint8Array(40 * 50 * 4).fill(200);
     writeFileSync(join(work, 'img.png'), await encodePng({ data: image, width: 50, height: 40 }));

@@ -1,12 +1,12 @@
 // The reference path of the TF.js tests: activations and gradients computed by TF.js, read
 // back to the CPU, and given to the engine's lower API (Score-CAM masks from float64).
 import * as tf from '@tensorflow/tfjs';
-import { METHODS, type CamEngine, type MethodName } from '@wgcam/core';
+import { METHODS, type CamEngine, type MethodName, type Normalization } from '@wgcam/core';
 import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
 import { fixedInputShape, toModelInput, UNIT_SCALE, type Explainer, type RgbaPixels } from '@wgcam/core/tfjs';
 
 /** What the lower API gives on A and G computed by TF.js and read back to the CPU. */
-export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels, method: MethodName, target: number): Promise<Float32Array> {
+export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels, method: MethodName, target: number, normalize?: Normalization): Promise<Float32Array> {
   const engine = explainer.engine;
   const split = explainer.split;
   const input = toModelInput([image], split.inputShape, UNIT_SCALE);
@@ -38,7 +38,7 @@ export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels,
     tf.dispose([oneHot, G]);
   }
   tf.dispose([input, activations, logits]);
-  const result = engine.compute(options);
+  const result = engine.compute(normalize ? { ...options, normalize } : options);
   const heatmap = await result.readHeatmap();
   result.release();
   return heatmap;

@@ -41,6 +41,20 @@ describe('explain() on a LayersModel, webgpu backend', () => {
     expect(result.items[0]!.heatmap.some((v) => v > 0)).toBe(true);
   });
 
+  it.each(['output', 'feature'] as const)("normalize: '%s' equals the lower API's, through explain()", async (normalize) => {
+    const result = await explainer.explain(image, { method: 'gradcam', target: 2, normalize, overlay: false });
+    const heatmap = result.items[0]!.heatmap;
+    expect(relativeL2(heatmap, await lowerApiHeatmapOf(explainer, image, 'gradcam', 2, normalize))).toBeLessThan(1e-5);
+    const max = Math.max(...heatmap);
+    // 1 up to the 1e-7 guard, which is not negligible on this tiny model's small raw maps (~1e-3).
+    if (normalize === 'output') expect(max).toBeGreaterThan(0.999);
+    else expect(relativeL2(heatmap, await lowerApiHeatmapOf(explainer, image, 'gradcam', 2, 'output'))).toBeGreaterThan(1e-4);
+  });
+
+  it('refuses an unknown normalize before running the model', async () => {
+    await expect(explainer.explain(image, { method: 'gradcam', normalize: 'pixels' as never })).rejects.toThrow(/unknown normalize 'pixels'; use output or feature/);
+  });
+
   it('cuts one model at several layers, in any order, with the same logits each time', async () => {
     const model = tinyCnn(11);
     const input = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 3) as tf.Tensor4D;

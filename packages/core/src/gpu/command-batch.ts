@@ -52,7 +52,7 @@ export function foldWorkgroups(count: number, limit: number): [number, number] {
  *
  * @example
  * const batch = new CommandBatch(device, pool, false);
- * batch.run({ kernel: 'normalize_maps', params, buffers, workgroups: Math.ceil(n / 64) });
+ * batch.run({ kernel: 'map_minmax', params, buffers, workgroups: maps });
  * batch.submit();
  */
 export class CommandBatch {
@@ -61,6 +61,8 @@ export class CommandBatch {
   private readonly temporaries: GPUBuffer[] = [];
   private readonly debugChecks: Promise<void>[] = [];
   private submitted = false;
+  /** Kernel dispatches recorded so far (empty dispatches included). */
+  dispatches = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -111,6 +113,7 @@ export class CommandBatch {
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     if (x > 0) this.pass.dispatchWorkgroups(x, y);
+    this.dispatches++;
     if (this.debug) {
       this.flush();
       this.popScopes(call.kernel);

@@ -39,7 +39,7 @@ function bindGroupLayout(device: GPUDevice, kernel: KernelName): GPUBindGroupLay
  * and key. Runtime sizes live in uniforms, so the key is the kernel and its constants.
  *
  * @example
- * const { pipeline, layout } = getPipeline(device, 'upsample_bilinear', {});
+ * const { pipeline, layout } = getPipeline(device, 'render_maps', { HAS_IMAGE: 1 });
  */
 export function getPipeline(device: GPUDevice, kernel: KernelName, overrides: OverrideValues): CachedPipeline {
   let perDevice = cache.get(device);

@@ -1,6 +1,7 @@
 // The whole explanation in float64, stage by stage as CamEngine.compute runs it.
 import { colormapTable } from '../colormaps.js';
 import type { ComputeOptions } from '../engine.js';
+import type { Normalization } from '../output-plan.js';
 import { activationDims, gradientTargets, resolveTargets, type FeatureDims, type Size2D } from '../inputs.js';
 import { METHODS } from '../methods.js';
 import { mapRanges, normalizeMaps } from './maps.js';
@@ -12,9 +13,31 @@ export interface ReferenceStages {
   readonly dims: FeatureDims;
   readonly weights: Float64Array | null;
   readonly rawMaps: Float64Array;
+  /** (min, max) per map at feature resolution. */
   readonly ranges: Float64Array;
+  /** The maps normalised at feature resolution. */
   readonly normalized: Float64Array;
+  /** The heatmaps at the requested size, normalised by the requested convention. */
   readonly heatmap: Float64Array;
+}
+
+/**
+ * Raw maps [count, h·w] resized to `size` and min-max normalised by `normalize`: at
+ * `size` after resizing ('output') or at feature resolution before it ('feature').
+ *
+ * @example
+ * const heat = normalizedHeat(rawMaps, 1, { height: 7, width: 7 }, { height: 224, width: 224 }, 'output');
+ */
+export function normalizedHeat(rawMaps: ArrayLike<number>, count: number, feature: Size2D, size: Size2D, normalize: Normalization): Float64Array {
+  const same = size.height === feature.height && size.width === feature.width;
+  if (normalize === 'feature') {
+    const positions = feature.height * feature.width;
+    const normalized = normalizeMaps(rawMaps, mapRanges(rawMaps, count, positions), count, positions);
+    return same ? normalized : upsampleBilinear(normalized, count, feature, size);
+  }
+  const resized = same ? Float64Array.from(rawMaps) : upsampleBilinear(rawMaps, count, feature, size);
+  const pixels = size.height * size.width;
+  return normalizeMaps(resized, mapRanges(resized, count, pixels), count, pixels);
 }
 
 function cpuData(source: { data: unknown }, name: string): Float32Array {
@@ -23,7 +46,8 @@ function cpuData(source: { data: unknown }, name: string): Float32Array {
 }
 
 /**
- * Computes in float64 what `engine.compute(options)` computes (typed-array inputs only).
+ * Computes in float64 what `engine.compute(options)` computes (typed-array inputs only),
+ * normalised as `options.normalize` says (default 'output', the engine's default).
  *
  * @example
  * const expected = referenceHeatmaps({ method: 'gradcam', activations, gradients, size: { height: 32, width: 32 } });
@@ -62,8 +86,7 @@ export function referenceHeatmaps(options: ComputeOptions): ReferenceStages {
   const ranges = mapRanges(rawMaps, count, positions);
   const normalized = normalizeMaps(rawMaps, ranges, count, positions);
   const feature: Size2D = { height: dims.height, width: dims.width };
-  const size = options.size ?? feature;
-  const heatmap = size.height === feature.height && size.width === feature.width ? normalized : upsampleBilinear(normalized, count, feature, size);
+  const heatmap = normalizedHeat(rawMaps, count, feature, options.size ?? feature, options.normalize ?? 'output');
   return { dims, weights, rawMaps, ranges, normalized, heatmap };
 }
 

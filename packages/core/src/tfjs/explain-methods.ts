@@ -3,7 +3,7 @@ import type { CamEngine } from '../engine.js';
 import { InvalidInputError, throwIfCancelled } from '../errors.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHOD_NAMES, METHODS, type MethodName } from '../methods.js';
-import type { OutputRequest } from '../output-plan.js';
+import { isNormalization, NORMALIZATIONS, type OutputRequest } from '../output-plan.js';
 import type { CamResult } from '../result.js';
 import { sharedOnDevice } from './device-tensor.js';
 import { ModelError } from './errors.js';
@@ -90,6 +90,9 @@ interface MethodRun {
  */
 export async function explainMany(context: ExplainContext, images: readonly ImageInput[], request: ExplainManyRequest): Promise<ManyExplanations> {
   const methods = checkMethods(request.methods);
+  if (request.normalize !== undefined && !isNormalization(request.normalize)) {
+    throw new InvalidInputError(`unknown normalize '${String(request.normalize)}'; use ${NORMALIZATIONS.join(' or ')}`);
+  }
   const imageSize = checkImages(images);
   const { split, engine, labels } = context;
   const sync = async (): Promise<void> => {
@@ -132,6 +135,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     const heatmapSize = heatmapSizeOf(request.size, imageSize, input, activations);
     const outputs: OutputRequest = {
       size: heatmapSize,
+      ...(request.normalize !== undefined ? { normalize: request.normalize } : {}),
       ...(request.overlay === false
         ? {}
         : { overlay: { image: underlay!.image, ...(request.colormap ? { colormap: request.colormap } : {}), ...(request.alpha !== undefined ? { alpha: request.alpha } : {}) } }),

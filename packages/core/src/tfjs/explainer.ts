@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ColormapName } from '../colormaps.js';
-import { CamEngine } from '../engine.js';
+import { CamEngine, type Normalization } from '../engine.js';
 import { InvalidInputError, type CancelSignal } from '../errors.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHODS, type MethodName } from '../methods.js';
@@ -39,6 +39,12 @@ export interface ExplainRequest {
   readonly score?: 'logit' | 'probability';
   readonly colormap?: ColormapName;
   readonly alpha?: number;
+  /**
+   * Min-max normalisation at the output's resolution ('output': after resizing, as
+   * pytorch-grad-cam and tf-keras-vis; maximum 1) or at the feature map's ('feature').
+   * The engine's default ('output') when omitted.
+   */
+  readonly normalize?: Normalization;
   /** Heatmap size: the image's (default), the model input's, the feature map's, or explicit. */
   readonly size?: 'image' | 'input' | 'feature' | Size2D;
   /** Draw the overlay on the image (default true). */

@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { CamEngine, InvalidInputError, METHODS, type ColormapName, type ComputeOptions, type MethodName, type ScoreCamVariant, type TensorSource } from '@wgcam/core';
+import { CamEngine, InvalidInputError, METHODS, type ColormapName, type ComputeOptions, type Normalization, type MethodName, type ScoreCamVariant, type TensorSource } from '@wgcam/core';
 import { createNodeDevice } from '../device.js';
 import { OutputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -20,6 +20,7 @@ export interface ComputeCommandOptions {
   size?: { height: number; width: number };
   image?: string;
   colormap: ColormapName;
+  normalize: Normalization;
   alpha: number;
   out: string;
   software?: boolean;
@@ -84,6 +85,7 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
     request.targets = Array.from({ length: batch }, () => classes);
   }
   if (options.size) request.size = options.size;
+  request.normalize = options.normalize;
   if (options.image) {
     const image = await readImage(options.image);
     request.overlay = { image, colormap: options.colormap, alpha: options.alpha };

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ColormapName, MethodName } from '@wgcam/core';
+import type { ColormapName, MethodName, Normalization } from '@wgcam/core';
 import type { Preprocess, TargetRequest } from '@wgcam/core/tfjs';
 import { BUNDLED_SAMPLES } from '../explain/bundled.js';
 import { ExplainSession } from '../explain/session.js';
@@ -16,6 +16,7 @@ export interface ExplainCommandOptions {
   layer?: string;
   target?: string;
   colormap: ColormapName;
+  normalize: Normalization;
   alpha: number;
   size?: { height: number; width: number };
   preprocess?: Preprocess;
@@ -58,6 +59,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       method: options.method,
       ...(target !== undefined ? { target } : {}),
       colormap: options.colormap,
+      normalize: options.normalize,
       alpha: options.alpha,
       ...(options.size ? { size: options.size } : {}),
       out: options.out,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLORMAP_NAMES, METHOD_NAMES, WgcamError } from '@wgcam/core';
+import { COLORMAP_NAMES, METHOD_NAMES, NORMALIZATIONS, WgcamError } from '@wgcam/core';
 import { computeCommand, type ComputeCommandOptions } from './compute-command.js';
 import { devicesCommand } from './devices-command.js';
 import { explainCommand, type ExplainCommandOptions } from './explain-command.js';
@@ -61,6 +61,7 @@ program
   .option('--image <img.png>', 'draw an overlay on this image (PNG, JPEG, WebP, AVIF, GIF, TIFF; written beside --out as .png)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
+  .addOption(new Option('--normalize <where>', 'min-max normalise each map at the output size after resizing (output, as pytorch-grad-cam and tf-keras-vis) or at the feature map\'s size before it (feature)').choices(NORMALIZATIONS).default('output'))
   .requiredOption('--out <heatmap.npy>', 'where to write the heatmap (.npy, float32)')
   .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
   .action(action<ComputeCommandOptions>(computeCommand));
@@ -87,6 +88,7 @@ program
   .option('--target <K|label|topK>', 'class to explain: index, label, or topK (default: top1)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
+  .addOption(new Option('--normalize <where>', 'min-max normalise each map at the output size after resizing (output, as pytorch-grad-cam and tf-keras-vis) or at the feature map\'s size before it (feature)').choices(NORMALIZATIONS).default('output'))
   .option('--size <WxH>', 'heatmap size, width x height (default: the image size)', parseSize)
   .option('--out <dir>', 'output folder', 'wgcam-out')
   .option('--json', 'print one JSON object per image instead of the table')

@@ -235,6 +235,7 @@ async function explainGroup(
         methods,
         ...(settings.target !== undefined ? { target: settings.target } : {}),
         colormap: settings.colormap,
+        normalize: settings.normalize,
         alpha: settings.alpha,
         ...(settings.size ? { size: settings.size } : {}),
         // Waits between stages only when asked: the hot path records everything and reads once.

@@ -1,4 +1,4 @@
-import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, isColormapName, isMethodName, type ColormapName, type MethodName, type Size2D } from '@wgcam/core';
+import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, NORMALIZATIONS, isColormapName, isMethodName, isNormalization, type ColormapName, type MethodName, type Normalization, type Size2D } from '@wgcam/core';
 import type { TargetRequest } from '@wgcam/core/tfjs';
 import { parseBackground, type Rgb } from '../io/background.js';
 import type { OutputChoices } from './outputs.js';
@@ -11,6 +11,7 @@ export interface RunSettings {
   readonly allMethods: boolean;
   readonly target: TargetRequest | undefined;
   readonly colormap: ColormapName;
+  readonly normalize: Normalization;
   readonly alpha: number;
   readonly size: Size2D | undefined;
   readonly out: string | undefined;
@@ -38,13 +39,15 @@ function methodsOf(method: BatchOptions['method']): MethodName[] {
 }
 
 /**
- * Validates run options: unknown method or colormap, alpha outside [0, 1], a bad size or
+ * Validates run options: unknown method, colormap or normalize, alpha outside [0, 1], a bad size or
  * batch, a per-image target list — each a typed InvalidInputError naming the fix.
  */
 export function runSettings(options: BatchOptions): RunSettings {
   const methods = methodsOf(options.method);
   const colormap = options.colormap ?? 'jet';
   if (!isColormapName(colormap)) throw new InvalidInputError(`unknown colormap '${String(colormap)}'; use one of ${COLORMAP_NAMES.join(', ')}`);
+  const normalize = options.normalize ?? 'output';
+  if (!isNormalization(normalize)) throw new InvalidInputError(`unknown normalize '${String(normalize)}'; use ${NORMALIZATIONS.join(' or ')}`);
   const alpha = options.alpha ?? 0.5;
   if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError(`alpha must be in [0, 1]; got ${alpha}`);
   const batch = options.batch ?? 8;
@@ -61,6 +64,7 @@ export function runSettings(options: BatchOptions): RunSettings {
     allMethods: options.method === 'all',
     target: options.target,
     colormap,
+    normalize,
     alpha,
     size,
     out: options.out,

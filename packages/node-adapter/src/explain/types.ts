@@ -1,4 +1,4 @@
-import type { ColormapName, MethodName, Size2D } from '@wgcam/core';
+import type { ColormapName, MethodName, Normalization, Size2D } from '@wgcam/core';
 import type { CancelSignal } from '@wgcam/core';
 import type { ExplainableModel, ExplanationItem, Prediction, Preprocess, TargetRequest, WorkProgress } from '@wgcam/core/tfjs';
 import type { ModelBackend } from '../model-backend.js';
@@ -44,6 +44,12 @@ export interface RunOptions {
   /** Class to explain for every image: 'top1' (default), an index, a label, or { topK }. */
   readonly target?: Exclude<TargetRequest, readonly unknown[]>;
   readonly colormap?: ColormapName;
+  /**
+   * Min-max normalisation of each map: 'output' (default) after resizing it to the output
+   * size, as pytorch-grad-cam and tf-keras-vis do (maximum 1); 'feature' at the feature
+   * map's resolution before resizing. The same when the output is the feature map's size.
+   */
+  readonly normalize?: Normalization;
   /** Overlay opacity in [0, 1]; default 0.5. */
   readonly alpha?: number;
   /** Heatmap size; default: the image's size. */
