@@ -1,6 +1,7 @@
 /**
  * Colour lookup tables for painting heat maps, matching matplotlib's colormaps of the
- * same names at 256 levels.
+ * same names at 256 levels, and OpenCV's COLORMAP_JET as `jet-opencv` (the colours of
+ * pytorch-grad-cam's show_cam_on_image; matplotlib's jet differs by up to 33 levels).
  *
  * Every table is a Float32Array of 256 × 4 floats: entry i holds (r, g, b, 1) in [0, 1]
  * for the i-th of 256 levels, i.e. the colour matplotlib's `cm.get_cmap(name, 256)`
@@ -8,8 +9,10 @@
  * it on the CPU with `table[4 * level + channel]`.
  */
 
+import { opencvJetBytes } from './colormap-jet-opencv.js';
+
 /** The colormaps wgcam knows, in the order a UI should offer them. */
-export const COLORMAP_NAMES = ['jet', 'turbo', 'viridis', 'inferno', 'gray'] as const;
+export const COLORMAP_NAMES = ['jet', 'jet-opencv', 'turbo', 'viridis', 'inferno', 'gray'] as const;
 
 /** One of {@link COLORMAP_NAMES}. */
 export type ColormapName = (typeof COLORMAP_NAMES)[number];
@@ -180,6 +183,8 @@ function buildTable(name: ColormapName): Float32Array {
         (x) => piecewiseLinear(JET_GREEN, x),
         (x) => piecewiseLinear(JET_BLUE, x),
       );
+    case 'jet-opencv':
+      return fromBytes(opencvJetBytes());
     case 'turbo':
       return fromAnchors(TURBO_ANCHORS);
     case 'viridis':
@@ -195,12 +200,22 @@ function buildTable(name: ColormapName): Float32Array {
   }
 }
 
+/** A table from RGB byte triples: value = byte / 255. */
+function fromBytes(rgb: Uint8Array): Float32Array {
+  const table = new Float32Array(LEVELS * CHANNELS);
+  for (let i = 0; i < LEVELS; i++) {
+    for (let c = 0; c < 3; c++) table[i * CHANNELS + c] = rgb[3 * i + c]! / 255;
+    table[i * CHANNELS + 3] = 1;
+  }
+  return table;
+}
+
 const cache = new Map<ColormapName, Float32Array>();
 
 /**
  * The 256-level lookup table of a colormap: 1024 floats, (r, g, b, 1) per level, each in
  * [0, 1], entry i being the colour matplotlib gives for level i of 256 (for jet, its
- * segment data evaluated at x = i / 255). Built on first use and cached per name: every
+ * segment data evaluated at x = i / 255); for jet-opencv, OpenCV's byte / 255. Built on first use and cached per name: every
  * call for a name returns the same array, so treat it as read-only (copy it with
  * `.slice()` before changing it).
  *

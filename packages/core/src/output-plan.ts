@@ -1,6 +1,6 @@
 // What one explanation writes: heatmap and overlay sizes, validated against the device.
 import type { ColormapName } from './colormaps.js';
-import { isColormapName } from './colormaps.js';
+import { COLORMAP_NAMES, isColormapName } from './colormaps.js';
 import { DeviceLimitError, InvalidInputError, ShapeError } from './errors.js';
 import { checkSize, isGpuBuffer, type FeatureDims, type Size2D } from './inputs.js';
 
@@ -107,7 +107,7 @@ export function planOutputs(dims: FeatureDims, request: OutputRequest): OutputPl
   if (request.overlay) {
     const { image, colormap, alpha } = request.overlay;
     if (colormap !== undefined && !isColormapName(colormap)) {
-      throw new InvalidInputError(`unknown colormap '${String(colormap)}'; use jet, turbo, viridis, inferno or gray`);
+      throw new InvalidInputError(`unknown colormap '${String(colormap)}'; use one of ${COLORMAP_NAMES.join(', ')}`);
     }
     if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) throw new InvalidInputError(`overlay alpha must be in [0, 1]; got ${alpha}`);
     if (image) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { COLORMAP_NAMES, colormapTable, isColormapName, type ColormapName } from '../src/colormaps.js';
 
@@ -35,12 +36,12 @@ const SPOT_TOLERANCE = 1.5 / 255;
 const F32 = 1e-6;
 
 describe('COLORMAP_NAMES / isColormapName', () => {
-  it('lists the five maps', () => {
-    expect([...COLORMAP_NAMES]).toEqual(['jet', 'turbo', 'viridis', 'inferno', 'gray']);
+  it('lists the six maps', () => {
+    expect([...COLORMAP_NAMES]).toEqual(['jet', 'jet-opencv', 'turbo', 'viridis', 'inferno', 'gray']);
   });
 
   it('accepts every listed name', () => {
-    for (const name of ['jet', 'turbo', 'viridis', 'inferno', 'gray']) {
+    for (const name of ['jet', 'jet-opencv', 'turbo', 'viridis', 'inferno', 'gray']) {
       expect(isColormapName(name)).toBe(true);
     }
   });
@@ -161,4 +162,30 @@ describe('perceptual ordering', () => {
       expect(luminance(table, 255) - luminance(table, 0)).toBeGreaterThan(0.5);
     });
   }
+});
+
+describe('jet-opencv: OpenCV COLORMAP_JET', () => {
+  // Entries recorded from opencv-python-headless by test/data/make_opencv_jet.py (5.0.0;
+  // 4.14.0 gives the same table).
+  const recorded = JSON.parse(readFileSync(new URL('./data/opencv-jet.json', import.meta.url), 'utf8')) as { entries: Record<string, Rgb> };
+  const entries = Object.entries(recorded.entries);
+
+  it('the recorded data cover dozens of levels, the ends and the kinks', () => {
+    expect(entries.length).toBeGreaterThanOrEqual(40);
+    for (const level of ['0', '32', '96', '159', '224', '255']) expect(recorded.entries[level], level).toBeDefined();
+  });
+
+  it.each(entries)('level %s equals OpenCV exactly (byte / 255)', (level, rgb) => {
+    const got = rgbAt(colormapTable('jet-opencv'), Number(level)).map((v) => Math.round(v * 255));
+    expect(got).toEqual([...rgb]);
+    for (const v of rgbAt(colormapTable('jet-opencv'), Number(level))) expect(Math.abs(v * 255 - Math.round(v * 255))).toBeLessThan(1e-4);
+  });
+
+  it("differs from matplotlib's jet by up to 33.5 levels (green at level 223)", () => {
+    let worst = 0;
+    const opencv = colormapTable('jet-opencv');
+    const matplotlib = colormapTable('jet');
+    for (let i = 0; i < 1024; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(opencv[i]! - matplotlib[i]!) * 255);
+    expect(worst).toBeCloseTo(33.52, 2);
+  });
 });

@@ -41,13 +41,14 @@ describe('steady state', () => {
 
 describe('overlay of a whole explanation', () => {
   it.each([
-    ['one shared image', 1],
-    ['one image per batch entry', 4],
-  ] as const)('matches the reference within 1 per channel (%s)', async (_name, images) => {
+    ['one shared image', 1, 'inferno'],
+    ['one image per batch entry', 4, 'inferno'],
+    ['OpenCV jet', 1, 'jet-opencv'],
+  ] as const)('matches the reference within 1 per channel (%s)', async (_name, images, colormap) => {
     const testCase = CASES[9]!; // 28×28×64, B=4, K=3 → 64×64
     const rng = makeRng(23);
     const image = Uint8Array.from({ length: images * 64 * 64 * 4 }, () => Math.floor(rng() * 256));
-    const options = { ...makeInputs('layercam', testCase, 23), overlay: { image: { data: image, width: 64, height: 64 }, colormap: 'inferno' as const, alpha: 0.6 } };
+    const options = { ...makeInputs('layercam', testCase, 23), overlay: { image: { data: image, width: 64, height: 64 }, colormap, alpha: 0.6 } };
     await withGpuErrorScopes(gpu.device, async () => {
       const result = gpu.engine.compute(options);
       const { heatmap, overlay } = await result.read();

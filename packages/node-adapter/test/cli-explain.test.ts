@@ -125,7 +125,7 @@ describe('wgcam explain', () => {
   });
 
   it('refuses an unknown colormap, a missing model and a corrupt model with clear messages', () => {
-    expect(wgcam('images', '--colormap', 'rainbow').stderr).toMatch(/Allowed choices are jet, turbo, viridis, inferno, gray/);
+    expect(wgcam('images', '--colormap', 'rainbow').stderr).toMatch(/Allowed choices are jet, jet-opencv, turbo, viridis, inferno, gray/);
     const missing = spawnSync(process.execPath, [cli, 'explain', 'images', '--model', 'nope/model.json'], { encoding: 'utf8', cwd: work });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/model file nope\/model.json does not exist/);
