@@ -19,30 +19,6 @@ function classIndex(target: number | string, classes: number, labels: readonly s
   return target;
 }
 
-/** Class indices [B][K] for `request`, reading only the (small) logits when the request depends on them. */
-export async function resolveTargetClasses(
-  request: TargetRequest | undefined,
-  logits: tf.Tensor2D,
-  labels: readonly string[] | undefined,
-): Promise<number[][]> {
-  const [batch, classes] = logits.shape;
-  const wanted = request ?? 'top1';
-  if (wanted === 'top1' || (typeof wanted === 'object' && !Array.isArray(wanted))) {
-    const k = wanted === 'top1' ? 1 : (wanted as { topK: number }).topK;
-    if (!Number.isInteger(k) || k < 1 || k > classes) throw new InvalidInputError(`topK must be an integer in 1..${classes}; got ${k}`);
-    const { indices, values } = tf.topk(logits, k);
-    const rows = (await indices.array()) as number[][];
-    tf.dispose([indices, values]);
-    return rows;
-  }
-  if (Array.isArray(wanted)) {
-    if (wanted.length !== batch) throw new InvalidInputError(`${wanted.length} targets given for ${batch} images; give one per image`);
-    return wanted.map((t) => [classIndex(t as number | string, classes, labels)]);
-  }
-  const index = classIndex(wanted as number | string, classes, labels);
-  return Array.from({ length: batch }, () => [index]);
-}
-
 /** The classes to explain as a tensor on the backend, and as numbers when the request fixed them. */
 export interface ChosenTargets {
   /** int32 [B, K] class indices, on the model's backend: top-k of the logits is chosen there, with no readback. */
