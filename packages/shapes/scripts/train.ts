@@ -5,7 +5,7 @@
  *
  * Options (defaults in brackets): --engine js|tfjs [js], --epochs [18], --per-epoch images
  * [4800], --batch [16], --threads [2], --filters conv1,conv2,last_conv [16,32,64], --lr [0.003],
- * --clutter-warmup [0.2], --aux-weight [1], --aux-until [1], --two-object-every [4], --val-size [500],
+ * --clutter-warmup [0.2], --aux-weight [0], --aux-until [1], --two-object-every [4], --video-every [3], --val-size [500],
  * --init-seed [7], --max-minutes [40], --checkpoint FILE, --resume FILE,
  * --out [models/shapes-cnn].
  *
@@ -14,6 +14,13 @@
  *   through TF.js. Chosen because TF.js training measured 110–450 ms per image on the
  *   CPU-only build machine (webgpu on SwiftShader, or cpu), this engine 7–30 ms.
  * --engine tfjs: model.fit on TF.js's WebGPU backend (Dawn; SwiftShader without a GPU).
+ *
+ * The training stream (lib/training-inputs.ts) mixes single-object stills, two-object stills
+ * (every --two-object-every-th) and, once the clutter curriculum is over, camera frames of the
+ * moving-shapes video's distribution (every --video-every-th: denser clutter, smaller objects
+ * anywhere in a 4:3 frame, the YUV 4:2:0 round trip, squeezed to 32×32 by the demo's area
+ * resize or the core's bilinear one). The loss is cross-entropy on the labels alone; the
+ * earlier auxiliary location loss (--aux-weight > 0) is kept only to reproduce older runs.
  *
  * Every epoch draws fresh images (sample indices epoch·perEpoch … of the training seed), so
  * no image is seen twice. The learning rate follows a cosine decay to 5 %. Training uses
@@ -40,9 +47,10 @@ const { values: args } = parseArgs({
     'init-seed': { type: 'string', default: '7' },
     threads: { type: 'string', default: '2' },
     'clutter-warmup': { type: 'string', default: '0.2' },
-    'aux-weight': { type: 'string', default: '1' },
+    'aux-weight': { type: 'string', default: '0' },
     'aux-until': { type: 'string', default: '1' },
     'two-object-every': { type: 'string', default: '4' },
+    'video-every': { type: 'string', default: '3' },
     checkpoint: { type: 'string' },
     resume: { type: 'string' },
     out: { type: 'string', default: 'models/shapes-cnn' },
@@ -65,6 +73,7 @@ const options = {
   auxWeight: Number(args['aux-weight']),
   auxUntil: Number(args['aux-until']),
   twoObjectEvery: Number(args['two-object-every']),
+  videoEvery: Number(args['video-every']),
   ...(args.checkpoint === undefined ? {} : { checkpoint: args.checkpoint }),
   ...(args.resume === undefined ? {} : { resume: args.resume }),
 };

@@ -17,6 +17,15 @@ export {
   type MovingShapesFrame,
 } from './video.js';
 export {
+  cameraInput,
+  randomVideoFrame,
+  resizeToModelInput,
+  shrinkMask,
+  type CameraInput,
+  type FrameResize,
+  type RandomVideoFrameOptions,
+} from './camera-frame.js';
+export {
   rgbaToI420,
   i420ToRgba,
   y4mHeader,

@@ -6,6 +6,20 @@ import { chooseObjectStyle, drawObject, maskBoundingBox, type ObjectStyle } from
 import { mulberry32, randomInt, uniform, type Rng } from './rng.js';
 import type { ObjectMask } from './sample.js';
 
+/** Clutter drawn on a video's background: denser than a still's (DEFAULT_DISTRACTORS). */
+export const VIDEO_DISTRACTORS = { strokes: [3, 7], blobs: [2, 5] } as const;
+/** Object radius of a one-object video as a fraction of the frame's shorter side. */
+export const VIDEO_SINGLE_RADIUS: readonly [number, number] = [0.22, 0.28];
+/** Object radius of a two-object video, same unit. */
+const VIDEO_PAIR_RADIUS: readonly [number, number] = [0.16, 0.2];
+/** Per-frame pixel noise (standard deviation, 0–255 scale). */
+export const VIDEO_NOISE_SIGMA = 4;
+
+/** Pixel-noise grain of a video frame: the still generator's reference of 48 px per noise cell. */
+export function videoNoiseGrain(width: number, height: number): number {
+  return Math.max(1, Math.floor(Math.min(width, height) / 48));
+}
+
 /** Options for {@link movingShapeFrames}. */
 export interface MovingShapesOptions {
   /** Frame width in pixels (default 320). Must be even for 4:2:0 video. */
@@ -83,13 +97,14 @@ export function* movingShapeFrames(seed: number, options: MovingShapesOptions = 
 
   const background = createCanvas(width, height);
   drawBackground(background, rng);
-  drawDistractors(background, rng, { strokes: [3, 7], blobs: [2, 5] });
+  drawDistractors(background, rng, VIDEO_DISTRACTORS);
 
   const scale = Math.min(width, height);
   const firstClass = randomInt(rng, 0, NUM_SHAPE_CLASSES - 1);
   const movers: Mover[] = [];
   for (let i = 0; i < objectCount; i++) {
-    const radius = uniform(rng, objectCount === 1 ? 0.22 : 0.16, objectCount === 1 ? 0.28 : 0.2) * scale;
+    const [rMin, rMax] = objectCount === 1 ? VIDEO_SINGLE_RADIUS : VIDEO_PAIR_RADIUS;
+    const radius = uniform(rng, rMin, rMax) * scale;
     const speed = uniform(rng, 0.01, 0.02) * scale;
     const heading = uniform(rng, 0, 2 * Math.PI);
     movers.push({
@@ -126,7 +141,7 @@ export function* movingShapeFrames(seed: number, options: MovingShapesOptions = 
         objects[i] = { ...lower, bbox: maskBoundingBox(lower.mask, width, height) };
       }
     }
-    addPixelNoise(canvas, rng, 4, Math.max(1, Math.floor(scale / 48)));
+    addPixelNoise(canvas, rng, VIDEO_NOISE_SIGMA, videoNoiseGrain(width, height));
     yield { index, width, height, pixels: toRgba(canvas), objects };
     for (const m of movers) step(m, width, height);
   }

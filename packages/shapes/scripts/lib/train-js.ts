@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { generateDataset, mulberry32, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, TRAINING_IMAGE_SIZE } from '../../src/index.js';
+import { cameraInput, deriveSeed, generateDataset, mulberry32, randomVideoFrame, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, TRAINING_IMAGE_SIZE } from '../../src/index.js';
 import { buildShapesCnn } from './build-shapes-cnn.js';
 import { Adam } from './js-cnn/adam.js';
 import { BnShapesCnnTrainer } from './js-cnn/bn-trainer.js';
@@ -10,9 +10,12 @@ import { saveShapesModel } from './save-model.js';
 import { allocateShared, sharedViews } from './shared-tensors.js';
 import { auxWeightAt, clutterAt, cosineLearningRate, type TrainOptions } from './train-options.js';
 import type { StepRequest, StepResult, TrainWorkerData } from './train-worker.js';
+import { trainingItem } from './training-inputs.js';
 
 /** Images (training distribution, full clutter) on which BN population statistics are measured before folding. */
 const CALIBRATION_IMAGES = 512;
+/** Video-condition validation frames (320×240 renders, ~0.14 s each, made once). */
+const VIDEO_VALIDATION_FRAMES = 200;
 /** Sample index where the calibration images start in the training seed, far beyond any training run. */
 const CALIBRATION_START = 10_000_000;
 
@@ -52,6 +55,7 @@ function startWorkers(o: TrainOptions, trainer: BnShapesCnnTrainer) {
       workerIndex: w,
       trainSeed: SHAPES_DATASET_SEEDS.train,
       twoObjectEvery: o.twoObjectEvery,
+      videoEvery: o.videoEvery,
       params,
       grads,
     };
@@ -99,11 +103,14 @@ function startWorkers(o: TrainOptions, trainer: BnShapesCnnTrainer) {
  * tf.LayersModel of buildShapesCnn; see validateAndSave for which epoch ends up saved).
  * TF.js runs on its cpu backend here; it only builds and serialises the model.
  *
- * Two training aids shorten the long plateau at chance level that this GAP network shows
- * on these images: the images start with less clutter (a curriculum, see clutterAt), and
- * an auxiliary location loss on the object's cells (see TrainingTarget) starts at
- * --aux-weight and decays linearly to 0 at --aux-until. Every --two-object-every-th image has two objects with a
- * ½/½ target, so the model ranks both classes of such images on top.
+ * The images start with less clutter (a curriculum, see clutterAt) to shorten the plateau
+ * at chance level this GAP network shows on cluttered images. Training is on labels alone
+ * by default; --aux-weight > 0 adds the earlier auxiliary location loss on the object's cells
+ * (see TrainingTarget), decaying linearly to 0 at --aux-until, which supervises the CAM with
+ * object masks. Every --two-object-every-th image has two objects with a ½/½ target, so the
+ * model ranks both classes of such images on top; once the clutter is full, every
+ * --video-every-th image is a camera frame of the moving-shapes video's distribution (see
+ * trainingItem).
  *
  * Deterministic: the same options give the same weights (samples, initialisation and the
  * order of floating-point sums are fixed; --threads changes the BN batches, though).
@@ -129,9 +136,16 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
   // Model selection uses a slice of the held-out seed that evaluate.ts does not report on.
   const val = generateDataset(SHAPES_DATASET_SEEDS.heldOut, o.valSize, { size, start: 100_000 });
   const valInputs = val.map((s) => toModelInput(s.pixels));
-  const calibration = generateDataset(SHAPES_DATASET_SEEDS.train, CALIBRATION_IMAGES, { size, start: CALIBRATION_START }).map((s) =>
-    toModelInput(s.pixels),
-  );
+  // Video frames too, at the end of the schedule: a fresh slice of the training stream with the same mix
+  // (stills, two-object stills, camera frames), so BN folds with the statistics the model trained on.
+  const mix = { size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery };
+  const calibration = [...Array(CALIBRATION_IMAGES).keys()].map((i) => trainingItem(SHAPES_DATASET_SEEDS.train, CALIBRATION_START + i, mix, 1).input);
+  // Video validation (reported only): camera frames of the video's distribution at the fake camera's 320×240,
+  // through the YUV round trip and the demo's area resize, drawn from the held-out seed.
+  const videoVal = [...Array(o.videoEvery > 0 ? VIDEO_VALIDATION_FRAMES : 0).keys()].map((i) => {
+    const frame = randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length });
+    return cameraInput(frame.pixels, frame.objects, frame.width, frame.height, size, 'area');
+  });
 
   const stepsPerEpoch = o.perEpoch / o.batchSize;
   const totalSteps = o.epochs * stepsPerEpoch;
@@ -150,11 +164,14 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
     let correct = 0;
     valInputs.forEach((x, i) => (correct += net.predict(x) === val[i]?.label ? 1 : 0));
     lastAcc = correct / valInputs.length;
-    if (clutterAt(Math.max(0, step - 1) / totalSteps, o.clutterWarmup) < 1) return `val-acc ${lastAcc.toFixed(4)}`;
+    let videoCorrect = 0;
+    videoVal.forEach((v) => (videoCorrect += net.predict(v.input) === v.label ? 1 : 0));
+    const videoText = videoVal.length > 0 ? ` video-val-acc ${(videoCorrect / videoVal.length).toFixed(4)}` : '';
+    if (clutterAt(Math.max(0, step - 1) / totalSteps, o.clutterWarmup) < 1) return `val-acc ${lastAcc.toFixed(4)}${videoText}`;
     const model = toLayersModel(net);
     await saveShapesModel(model, o.outDir);
     model.dispose();
-    return `val-acc ${lastAcc.toFixed(4)} → saved to ${o.outDir}`;
+    return `val-acc ${lastAcc.toFixed(4)}${videoText} → saved to ${o.outDir}`;
   };
 
   const started = Date.now();

@@ -18,6 +18,8 @@ export interface TrainOptions {
   readonly clutterWarmup: number;
   /** Every n-th training image has two objects (js engine; 0 = none). */
   readonly twoObjectEvery: number;
+  /** Every n-th training image is a video-condition camera frame once clutter is full (js engine; 0 = none). */
+  readonly videoEvery: number;
   /** Initial weight of the auxiliary location loss (js engine; 0 = off). */
   readonly auxWeight: number;
   /** Fraction of training over which that weight decays linearly to 0. */

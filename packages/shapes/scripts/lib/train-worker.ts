@@ -6,9 +6,10 @@
  * between steps.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { deriveSeed, generateSample, mulberry32, NUM_SHAPE_CLASSES, toModelInput } from '../../src/index.js';
+import { mulberry32 } from '../../src/index.js';
 import { BnShapesCnnTrainer, maskCoverage, type TrainingTarget } from './js-cnn/bn-trainer.js';
 import { sharedViews, type SharedTensors } from './shared-tensors.js';
+import { trainingItem } from './training-inputs.js';
 
 /** What the main thread passes to each worker. */
 export interface TrainWorkerData {
@@ -23,6 +24,8 @@ export interface TrainWorkerData {
   trainSeed: number;
   /** Every n-th training sample (index mod n = n − 1) has two objects; 0 = none. */
   twoObjectEvery: number;
+  /** Every n-th training sample (index mod n = 0) is a video-condition camera frame; 0 = none (see trainingItem). */
+  videoEvery: number;
   params: SharedTensors;
   grads: SharedTensors;
 }
@@ -56,18 +59,13 @@ port.on('message', (request: StepRequest) => {
   const grid = data.size / 4; // last_conv resolution
   const images: Float32Array[] = [];
   const targets: TrainingTarget[] = [];
+  const mix = { size: data.size, twoObjectEvery: data.twoObjectEvery, videoEvery: data.videoEvery };
   for (let i = start; i < start + data.localBatch; i++) {
-    // Sample i of the training seed, as generateDataset would draw it (plus two-object images).
-    const twoObjects = data.twoObjectEvery > 0 && i % data.twoObjectEvery === data.twoObjectEvery - 1;
-    const sample = generateSample(mulberry32(deriveSeed(data.trainSeed, i)), {
-      size: data.size,
-      label: i % NUM_SHAPE_CLASSES,
-      clutter: request.clutter,
-      twoObjects,
-    });
-    images.push(toModelInput(sample.pixels));
-    const labels = sample.masks.map((m) => m.label);
-    targets.push(request.auxWeight > 0 ? { labels, coverage: sample.masks.map((m) => maskCoverage(m.mask, data.size, grid)) } : { labels });
+    // Sample i of the training stream (a still as generateDataset would draw it, or a camera frame).
+    const item = trainingItem(data.trainSeed, i, mix, request.clutter);
+    images.push(item.input);
+    const labels = item.objects.map((m) => m.label);
+    targets.push(request.auxWeight > 0 ? { labels, coverage: item.objects.map((m) => maskCoverage(m.mask, data.size, grid)) } : { labels });
   }
   const result = trainer.accumulateBatch(images, targets, data.globalBatch, request.auxWeight);
   port.postMessage(result satisfies StepResult);
