@@ -6,28 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CamEngine } from '@wgcam/core';
+import { describe, expect, it } from 'vitest';
 import { relativeL2 } from '@wgcam/core/reference';
 import { CustomScaleLayer, Explainer, KerasNormalization, ModelLoadError, registerKerasLayers, translateKerasTopology } from '@wgcam/core/tfjs';
-import { createNodeDevice, decodeImage, loadModel, type NodeDevice } from '../src/index.js';
+import { decodeImage, loadModel } from '../src/index.js';
+import { useCpuBackendEngine } from './cpu-engine.js';
 import { fixtureMeta, fixturesPresent, FIXTURES, goldenArray, minMax } from './fixtures.js';
 
 const keras2Present = fixturesPresent('keras');
 const keras3Present = fixturesPresent('keras3');
 
-let node: NodeDevice;
-let engine: CamEngine;
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  node = await createNodeDevice();
-  engine = new CamEngine(node.device);
-});
-afterAll(() => {
-  engine?.destroy();
-  node?.destroy();
-});
+const gpu = useCpuBackendEngine();
 
 /** The model's pre-softmax logits at the golden (already preprocessed) input, vs Keras's. */
 async function logitsError(model: tf.LayersModel, dir: string, layer: string): Promise<number> {
@@ -71,7 +60,7 @@ describe.runIf(keras3Present)('Keras 3 exports', () => {
     const dir = join(FIXTURES, 'keras3', name);
     const meta = fixtureMeta(dir);
     const model = (await loadModel(join(dir, 'layers', 'model.json'))) as tf.LayersModel;
-    const explainer = new Explainer(model, { engine, layer: meta.layer, preprocess: meta.preprocess });
+    const explainer = new Explainer(model, { engine: gpu.engine, layer: meta.layer, preprocess: meta.preprocess });
     try {
       const logits = await logitsError(model, dir, meta.layer);
       expect(logits).toBeLessThan(1e-4);

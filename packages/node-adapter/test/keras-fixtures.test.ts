@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CamEngine } from '@wgcam/core';
+import { describe, expect, it } from 'vitest';
 import { relativeL2 } from '@wgcam/core/reference';
 import { Explainer, ModelLoadError, listLayers, toModelInput, type ExplainableModel } from '@wgcam/core/tfjs';
-import { createNodeDevice, loadModel, type NodeDevice } from '../src/index.js';
+import { loadModel } from '../src/index.js';
 import { decodeImage } from '../src/io/images.js';
+import { useCpuBackendEngine } from './cpu-engine.js';
 import { fixtureMeta, fixturesPresent, FIXTURES, goldenArray, minMax } from './fixtures.js';
 
 const present = fixturesPresent('keras');
@@ -19,18 +19,7 @@ const NAMES = ['mobilenetv2', 'mobilenetv3small', 'efficientnetb0', 'resnet_smal
 // TF.js cannot run TFOpLambda layers: this LayersModel must be refused with a typed error.
 const UNLOADABLE_LAYERS = new Set<string>(['mobilenetv3small']);
 
-let node: NodeDevice;
-let engine: CamEngine;
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  node = await createNodeDevice();
-  engine = new CamEngine(node.device);
-});
-afterAll(() => {
-  engine?.destroy();
-  node?.destroy();
-});
+const gpu = useCpuBackendEngine();
 
 const cases = NAMES.flatMap((name) => (['layers', 'graph'] as const).map((format) => ({ name, format })));
 
@@ -44,7 +33,7 @@ describe.runIf(present)('Keras fixtures through the library', () => {
       return;
     }
     const model: ExplainableModel = await loadModel(path);
-    const explainer = new Explainer(model, { engine, preprocess: meta.preprocess });
+    const explainer = new Explainer(model, { engine: gpu.engine, preprocess: meta.preprocess });
     try {
       const split = explainer.split;
       // The recipe's layer, by its Keras name (a path inside nested models ends with it).
@@ -77,7 +66,7 @@ describe.runIf(present)('Keras fixtures through the library', () => {
 
   it('vgg_small graph: the ReLU moved after MaxPool is applied by wgcam, and the report says so', async () => {
     const model = await loadModel(join(FIXTURES, 'keras', 'vgg_small', 'graph', 'model.json'));
-    const explainer = new Explainer(model, { engine, preprocess: 'caffe' });
+    const explainer = new Explainer(model, { engine: gpu.engine, preprocess: 'caffe' });
     try {
       expect(explainer.split.layer).toBe('block3_conv3');
       expect(explainer.split.note).toMatch(/moved block3_conv3's Relu after the following MaxPool/);
@@ -98,7 +87,7 @@ describe.runIf(present)('Keras fixtures through the library', () => {
       const dir = join(FIXTURES, 'keras', name);
       const meta = fixtureMeta(dir);
       const model = await loadModel(join(dir, format, 'model.json'));
-      const explainer = new Explainer(model, { engine, preprocess: meta.preprocess, layer });
+      const explainer = new Explainer(model, { engine: gpu.engine, preprocess: meta.preprocess, layer });
       try {
         const image = await decodeImage(readFileSync(join(dir, "golden", "image.png")), "image.png");
         const result = await explainer.explain(image, { method: 'gradcam', size: 'feature', overlay: false, target: meta.top1 });
@@ -117,7 +106,7 @@ describe.runIf(present)('Keras fixtures through the library', () => {
     try {
       const unknown = (() => {
         try {
-          new Explainer(model, { engine, layer: 'conv4_block2' }).split;
+          new Explainer(model, { engine: gpu.engine, layer: 'conv4_block2' }).split;
         } catch (error) {
           return (error as Error).message;
         }
@@ -128,7 +117,7 @@ describe.runIf(present)('Keras fixtures through the library', () => {
       expect(listed.length).toBeGreaterThan(0);
       expect(listed.length).toBeLessThanOrEqual(10);
       expect(listed[0]).toMatch(/^conv4_block2/);
-      expect(() => new Explainer(model, { engine, layer: 'conv4_block2_1_conv' }).split).toThrow(/fused layer 'conv4_block2_1_conv' into node '.*conv4_block2_1_relu/);
+      expect(() => new Explainer(model, { engine: gpu.engine, layer: 'conv4_block2_1_conv' }).split).toThrow(/fused layer 'conv4_block2_1_conv' into node '.*conv4_block2_1_relu/);
     } finally {
       model.dispose();
     }
@@ -166,7 +155,7 @@ describe.runIf(present)('every explainable Keras layer by name in the graph form
         for (const [i, layer] of explainable.entries()) {
           let graphSplit;
           try {
-            graphSplit = new Explainer(graphModel, { engine, layer: layer.name }).split;
+            graphSplit = new Explainer(graphModel, { engine: gpu.engine, layer: layer.name }).split;
           } catch (error) {
             // A layer the converter folded away or renamed may be missing; the error must say so, never a wrong map.
             if (!/fused|folded|folds BatchNorm and activation/.test((error as Error).message)) problems.push(`${layer.name}: ${(error as Error).message.slice(0, 160)}`);
@@ -175,7 +164,7 @@ describe.runIf(present)('every explainable Keras layer by name in the graph form
           resolved++;
           // The map itself, on the fixture's input, for every third layer (every layer would take minutes here).
           if (i % 3 !== 0 && i !== explainable.length - 1) continue;
-          const layersSplit = new Explainer(layersModel, { engine, layer: layer.name }).split;
+          const layersSplit = new Explainer(layersModel, { engine: gpu.engine, layer: layer.name }).split;
           const [a, b] = [graphSplit.forward(x), layersSplit.forward(x)];
           const error = relativeL2(await a.activations.data(), await b.activations.data());
           tf.dispose([a.activations, a.logits, b.activations, b.logits]);

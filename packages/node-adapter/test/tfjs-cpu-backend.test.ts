@@ -3,31 +3,23 @@
 // the lower API's on the same values, and nothing may leak.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CamEngine, InvalidInputError, METHOD_NAMES, METHODS } from '@wgcam/core';
+import { InvalidInputError, METHOD_NAMES, METHODS } from '@wgcam/core';
 import { relativeL2 } from '@wgcam/core/reference';
 import { bridgeCounters, Explainer } from '@wgcam/core/tfjs';
-import { createNodeDevice, type NodeDevice } from '../src/index.js';
+import { useCpuBackendEngine } from './cpu-engine.js';
 import { lowerApiHeatmapOf } from './lower-api.js';
 import { seededImage, tinyCnn } from './tiny-model.js';
 
-let node: NodeDevice;
-let engine: CamEngine;
+const gpu = useCpuBackendEngine();
 let model: tf.LayersModel;
 let explainer: Explainer;
 const image = seededImage(5);
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  node = await createNodeDevice();
-  engine = new CamEngine(node.device);
+beforeAll(() => {
   model = tinyCnn(9);
-  explainer = new Explainer(model, { engine });
+  explainer = new Explainer(model, { engine: gpu.engine });
 });
-afterAll(() => {
-  explainer.dispose();
-  engine.destroy();
-  node.destroy();
-});
+afterAll(() => explainer.dispose());
 
 describe('explain() on the cpu backend with an engine of its own', () => {
   it.each(METHOD_NAMES)('%s equals the lower API and uploads its inputs once', async (method) => {
@@ -48,10 +40,10 @@ describe('explain() on the cpu backend with an engine of its own', () => {
   it('leaks no tensors or engine buffers over 50 explanations', async () => {
     await explainer.explain(image, { method: 'gradcam++' });
     const tensors = tf.memory().numTensors;
-    const created = engine.poolStats().created;
+    const created = gpu.engine.poolStats().created;
     for (let i = 0; i < 50; i++) await explainer.explain(image, { method: i % 2 ? 'gradcam++' : 'layercam' });
     expect(tf.memory().numTensors).toBe(tensors);
-    expect(engine.poolStats().created).toBe(created);
+    expect(gpu.engine.poolStats().created).toBe(created);
   });
 
   it('without an engine, says how to get one', async () => {
