@@ -1,13 +1,24 @@
 // Grad-CAM++ channel weights (Chattopadhyay et al. 2018, Eq. 19 with the exponential
-// score, whose factor only scales the map):
+// score, whose factor only scales the map), as pytorch-grad-cam computes them:
 //
 //   α[s]     = G² / (2·G² + (Σ_s' A[s',c])·G³ + 1e-6)   where G ≠ 0, else 0
 //   w[b,k,c] = Σ_s ReLU(G[b,k,s,c]) · α[s]
 //
 // G is [B·K, S, C]; A is [B, S, C] and shared by the K targets of image b. Terms with
-// G ≤ 0 have ReLU(G) = 0 and are skipped, so a vanishing denominator there cannot turn
-// 0·∞ into NaN. The channel sum of A uses Kahan compensation: a cancelling sum would
-// otherwise shift the denominator. Non-finite inputs raise status[0] / status[1].
+// G ≤ 0 have ReLU(G) = 0 and are skipped. For G > 0 the term is rewritten exactly as
+//
+//   ReLU(G)·α = G / d,   d = 2 + S·G + 1e-6/G²,   S = Σ_s A
+//
+// Why not in plain float32: with signed activations S < 0 and d cancels (2 ≈ −S·G), so
+// the rounding of S alone (relative 2⁻²⁴) moved d by up to 10⁵× its own relative error,
+// and the terms G/d of both signs cancel again in w (errors of 1e-3 to 1e-1 in the map).
+// So S, d, each quotient G/d and the sum w are carried as unevaluated float32 pairs
+// (hi + lo, "double-float": error-free TwoSum and a product split into 12-bit halves by
+// masking, exact whether or not the compiler fuses a·b + c). The float32 weight is then
+// within ~2⁻²⁴ relative of the float64 formula, plus κ_S·2⁻⁴⁴-ish where κ_S is the
+// reference's own sensitivity of w to S (its condition number; README "Precision").
+// d = 0 exactly (a pole of the formula) gives ±∞ as in pytorch-grad-cam: no guard hides it.
+// Non-finite inputs raise status[0] / status[1].
 
 struct Params {
   maps: u32,       // B·K
@@ -26,6 +37,28 @@ fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
+// a + b = s + e exactly (Knuth's TwoSum): returns (s, e).
+fn two_sum(a: f32, b: f32) -> vec2f {
+  let s = a + b;
+  let bb = s - a;
+  return vec2f(s, (a - (s - bb)) + (b - bb));
+}
+
+// The top 12 significand bits of x: products of two such halves are exact in float32.
+fn high_half(x: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
+}
+
+// a·b = p + e (Dekker's product with masked splits): returns (p, e).
+fn two_prod(a: f32, b: f32) -> vec2f {
+  let p = a * b;
+  let ah = high_half(a);
+  let al = a - ah;
+  let bh = high_half(b);
+  let bl = b - bh;
+  return vec2f(p, (((ah * bh - p) + ah * bl) + al * bh) + al * bl);
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
@@ -37,30 +70,41 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let activation_base = image * params.positions * params.channels + c;
   let gradient_base = map * params.positions * params.channels + c;
 
-  var sum_a = 0.0;
-  var compensation = 0.0;
+  // S = sum_hi + sum_lo (cascaded TwoSum: the low parts of every addition are kept).
+  var sum_hi = 0.0;
+  var sum_lo = 0.0;
   var finite_a = true;
   for (var s = 0u; s < params.positions; s++) {
     let a = activations[activation_base + s * params.channels];
     finite_a = finite_a && is_finite(a);
-    let y = a - compensation;
-    let t = sum_a + y;
-    compensation = (t - sum_a) - y;
-    sum_a = t;
+    let t = two_sum(sum_hi, a);
+    sum_hi = t.x;
+    sum_lo += t.y;
   }
+  let sum = two_sum(sum_hi, sum_lo);
 
-  var weight = 0.0;
+  var weight_hi = 0.0;
+  var weight_lo = 0.0;
   var finite_g = true;
   for (var s = 0u; s < params.positions; s++) {
     let g = gradients[gradient_base + s * params.channels];
     finite_g = finite_g && is_finite(g);
     if (g > 0.0) {
-      let g2 = g * g;
-      let alpha = g2 / (2.0 * g2 + sum_a * g2 * g + 1e-6);
-      weight += g * alpha;
+      // d = 2 + S·G + 1e-6/G² as d_hi + d_lo.
+      let product = two_prod(sum.x, g);
+      let head = two_sum(2.0, product.x);
+      let tail = ((head.y + product.y) + sum.y * g) + 1e-6 / (g * g);
+      let d = two_sum(head.x, tail);
+      // G/d = q1 + q2: q2 divides the exact residual G − q1·d.
+      let q1 = g / d.x;
+      let back = two_prod(q1, d.x);
+      let q2 = (((g - back.x) - back.y) - q1 * d.y) / d.x;
+      let t = two_sum(weight_hi, q1);
+      weight_hi = t.x;
+      weight_lo += t.y + q2;
     }
   }
   if (!finite_a) { atomicOr(&status[0], 1u); }
   if (!finite_g) { atomicOr(&status[1], 1u); }
-  weights[index] = weight;
+  weights[index] = weight_hi + weight_lo;
 }
