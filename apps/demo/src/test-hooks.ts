@@ -34,6 +34,8 @@ export interface DemoProbe {
   readonly imageBase64: string;
   readonly imageSize: { readonly width: number; readonly height: number };
   readonly peak: { readonly x: number; readonly y: number };
+  /** The class this frame's heatmap explains. */
+  readonly explained: Prediction;
 }
 
 /** GPU and TF.js memory counters at one moment. */
@@ -115,7 +117,7 @@ export function installTestHooks(app: DemoApp): DemoTestApi {
       const live = app.live;
       if (!live) throw new Error('no model is loaded');
       const probe = await live.probeNextFrame();
-      return { heatmap: [...probe.heatmap], heatmapSize: probe.heatmapSize, imageBase64: base64(probe.image), imageSize: probe.imageSize, peak: probe.peak };
+      return { heatmap: [...probe.heatmap], heatmapSize: probe.heatmapSize, imageBase64: base64(probe.image), imageSize: probe.imageSize, peak: probe.peak, explained: probe.explained };
     },
     async runFrames(count, methods = METHOD_NAMES) {
       const live = app.live;

@@ -30,6 +30,11 @@ export interface FrameReport {
   readonly probe: FrameProbe | null;
 }
 
+/** A probed frame with the class its heatmap explains. */
+export interface ProbedFrame extends FrameProbe {
+  readonly explained: Prediction;
+}
+
 /** Per-frame GPU objects and tensors the explainer owns, for leak checks. */
 export interface ExplainerCounters {
   readonly inputTextures: number;
@@ -74,7 +79,7 @@ export class LiveExplainer {
   private readonly clock: StageClock;
   private kernel: BridgedTensor | null = null;
   private masks: MaskBatch | null = null;
-  private probeWanted: ((probe: FrameProbe) => void) | null = null;
+  private probeWanted: ((probe: ProbedFrame) => void) | null = null;
 
   constructor(
     private readonly gpu: SharedGpu,
@@ -136,8 +141,8 @@ export class LiveExplainer {
     this.masks = null;
   }
 
-  /** Resolves with the heatmap and image of the next rendered frame. */
-  probeNextFrame(): Promise<FrameProbe> {
+  /** Resolves with the heatmap, image and explained class of the next rendered frame. */
+  probeNextFrame(): Promise<ProbedFrame> {
     return new Promise((resolve) => (this.probeWanted = resolve));
   }
 
@@ -159,6 +164,7 @@ export class LiveExplainer {
     };
     const x = tf.tensor({ buffer: this.input.inputBuffer, zeroCopy: true }, this.input.inputShape, 'float32') as tf.Tensor4D;
     const frame: FrameResources = { owned: [x], bridged: [], result: null };
+    let deliver: ((probe: ProbedFrame) => void) | null = null;
     try {
       const needs = METHODS[settings.method].needs;
       const { probabilities, explainedIndex } =
@@ -167,18 +173,22 @@ export class LiveExplainer {
       await clock.lap('cam');
       const drawWrites = clock.drawWrites();
       this.presenter.draw(result.overlayBuffer!, imageSize, drawWrites ? { timestampWrites: drawWrites } : {});
-      const probe = this.startProbe(result, imageSize);
+      deliver = this.probeWanted;
+      this.probeWanted = null;
+      const probe = this.startProbe(result, imageSize, deliver);
       const [timings, probs, probed] = await Promise.all([clock.finish(), probabilities.data(), probe, result.check()]);
       const predictions = this.predictions(probs);
       const index = explainedIndex ?? (target === 'top1' ? predictions[0]!.classIndex : target);
-      return {
-        predictions: predictions.slice(0, 5),
-        explained: { classIndex: index, label: labelOf(this.loaded.labels, index), probability: probs[index] ?? 0 },
-        timings,
-        imageSize,
-        probe: probed,
-      };
+      const explained = { classIndex: index, label: labelOf(this.loaded.labels, index), probability: probs[index] ?? 0 };
+      // Delivered with the class of this very frame, so a test can compare both with a reference.
+      if (deliver && probed) {
+        deliver({ ...probed, explained });
+        deliver = null;
+      }
+      return { predictions: predictions.slice(0, 5), explained, timings, imageSize, probe: probed };
     } finally {
+      // A frame that failed before its probe was read leaves the request for the next frame.
+      if (deliver) this.probeWanted ??= deliver;
       frame.result?.release();
       for (const b of frame.bridged) b.release();
       tf.dispose(frame.owned);
@@ -261,15 +271,10 @@ export class LiveExplainer {
     return this.kernel;
   }
 
-  private startProbe(result: CamResult, imageSize: PixelSize): Promise<FrameProbe | null> {
-    const deliver = this.probeWanted;
-    if (!deliver || !result.heatmapBuffer || !result.heatmapSize) return Promise.resolve(null);
-    this.probeWanted = null;
+  private startProbe(result: CamResult, imageSize: PixelSize, wanted: unknown): Promise<FrameProbe | null> {
+    if (!wanted || !result.heatmapBuffer || !result.heatmapSize) return Promise.resolve(null);
     const heatmapSize = { width: result.heatmapSize.width, height: result.heatmapSize.height };
-    return readFrameProbe(this.gpu.device, result.heatmapBuffer, heatmapSize, this.input.imageBuffer!, imageSize).then((probe) => {
-      deliver(probe);
-      return probe;
-    });
+    return readFrameProbe(this.gpu.device, result.heatmapBuffer, heatmapSize, this.input.imageBuffer!, imageSize);
   }
 
   private predictions(probs: ArrayLike<number>): Prediction[] {

@@ -4,7 +4,7 @@ import type { DemoProbe } from '../../src/test-hooks.js';
 import { lumaThumbnail, type ShapesVideo, type VideoFrameTruth } from './shapes-video.js';
 
 /** What the page's probe returns. */
-export type PageProbe = DemoProbe;
+export type PageProbe = Omit<DemoProbe, 'explained'>;
 
 export interface PeakVerdict {
   readonly frame: number;
