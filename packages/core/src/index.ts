@@ -27,4 +27,8 @@ export type { PoolStats } from './gpu/buffer-pool.js';
 export { CancelledError, DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, throwIfCancelled, WgcamError } from './errors.js';
 export type { CancelSignal, NonFiniteSource } from './errors.js';
 export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';
+export { FaithfulnessSession } from './faithfulness-session.js';
+export type { FaithfulnessSessionOptions } from './faithfulness-session.js';
+export { curveArea, planFaithfulness, resolveFaithfulnessOptions, roadPositions, roadSolverSettings, summarizeFaithfulness, ROAD_PERCENTILES } from './faithfulness-plan.js';
+export type { FaithfulnessOptions, FaithfulnessPlan, FaithfulnessScore, FaithfulnessScores, PerturbationKind, PlanSegment, ResolvedFaithfulnessOptions } from './faithfulness-plan.js';
 export { BufferUsage, MapMode, STORAGE_USAGE } from './gpu/flags.js';

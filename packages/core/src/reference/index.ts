@@ -16,3 +16,5 @@ export type { EigenProjections } from './eigen.js';
 export * from './method-maps.js';
 export type { ReferenceStages } from './pipeline.js';
 export { byteDifferences, relativeL2 } from './compare.js';
+export { linearImpute, mapRanks, metricScores, pcgHash, percentileLinear, perturbedInputs, referenceFaithfulness, roadGaussian, roadKeep } from './faithfulness.js';
+export type { MetricInputDims } from './faithfulness.js';
