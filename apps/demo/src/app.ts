@@ -1,6 +1,8 @@
 import { SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
 import { CanvasPresenter, FrameLoop, type FrameSource, type FrameTick } from '@wgcam/web-adapter';
-import type { SharedGpu } from './gpu/shared-gpu.js';
+import { describeAdapter } from './gpu/adapter-text.js';
+import { stopWithin } from './gpu/device-recovery.js';
+import { createSharedGpu, type SharedGpu } from './gpu/shared-gpu.js';
 import { cameraErrorMessage, closeCamera, openCamera } from './input/camera.js';
 import { imageFromFile, shapesSample } from './input/images.js';
 import { loadModelFromFiles, loadModelFromUrl } from './model/load-model.js';
@@ -28,8 +30,15 @@ export interface DemoOptions {
  * await app.start('models/shapes-cnn/model.json');
  */
 export class DemoApp {
-  readonly presenter: CanvasPresenter;
-  readonly loop: FrameLoop;
+  private canvasPresenter: CanvasPresenter;
+  private frameLoop: FrameLoop;
+  /** Frames rendered by loops retired after a device loss (a loop whose last frame never settled). */
+  private retiredFrames = 0;
+  private sharedGpu: SharedGpu;
+  /** How the current model was loaded, to load it again on a new device. */
+  private reloadModel: (() => Promise<LoadedModel>) | null = null;
+  /** Device losses the page recovered from. */
+  private recovered = 0;
   private explainer: LiveExplainer | null = null;
   private source: FrameSource | null = null;
   private still: ImageBitmap | null = null;
@@ -40,13 +49,101 @@ export class DemoApp {
 
   constructor(
     readonly ui: DemoElements,
-    readonly gpu: SharedGpu,
+    gpu: SharedGpu,
     private readonly options: DemoOptions = {},
+    /** Makes a new device, TF.js backend and engine after a device loss. */
+    private readonly openGpu: () => Promise<SharedGpu> = createSharedGpu,
   ) {
-    this.presenter = new CanvasPresenter(gpu.device, ui.canvas);
-    this.loop = new FrameLoop((tick) => this.renderFrame(tick), { onError: (error) => showMessage(ui.frameMessage, errorText(error), 'error') });
+    this.sharedGpu = gpu;
+    this.canvasPresenter = new CanvasPresenter(gpu.device, ui.canvas);
+    this.frameLoop = this.newLoop();
     fillStaticControls(ui, this.settings);
     this.wireControls();
+    this.watchDevice(gpu);
+  }
+
+  /** The GPU device, TF.js backend and engine in use (a new one after a device loss). */
+  get gpu(): SharedGpu {
+    return this.sharedGpu;
+  }
+
+  get presenter(): CanvasPresenter {
+    return this.canvasPresenter;
+  }
+
+  get loop(): FrameLoop {
+    return this.frameLoop;
+  }
+
+  /** Frames rendered since the page started, across device losses. */
+  get frames(): number {
+    return this.retiredFrames + this.frameLoop.frames;
+  }
+
+  /** Device losses the page has recovered from. */
+  get recoveries(): number {
+    return this.recovered;
+  }
+
+  private newLoop(): FrameLoop {
+    return new FrameLoop((tick) => this.renderFrame(tick), { onError: (error) => showMessage(this.ui.frameMessage, errorText(error), 'error') });
+  }
+
+  /** Recovers by itself when `gpu`'s device is lost (and it is still the one in use). */
+  private watchDevice(gpu: SharedGpu): void {
+    void gpu.device.lost.then((info) => {
+      if (gpu === this.sharedGpu) void this.recoverFromLoss(info);
+    });
+  }
+
+  /**
+   * After a device loss: says so, drops everything that lived on the old device, makes a
+   * new device, TF.js backend and engine, loads the model again (its weights were on the
+   * old device), restores the layer, resumes frames and says it recovered.
+   */
+  private async recoverFromLoss(info: GPUDeviceLostInfo): Promise<void> {
+    const ui = this.ui;
+    const lostAt = new Date().toLocaleTimeString();
+    const what = `The GPU device was lost at ${lostAt} (${info.reason}${info.message ? `: ${info.message}` : ''})`;
+    showMessage(ui.gpuStatus, `${what}. Recreating the GPU device, the TF.js backend and the wgcam engine…`, 'error');
+    ui.gpuStatus.dataset['state'] = 'recovering';
+    document.body.dataset['status'] = 'recovering';
+    // A frame in flight on the lost device may never settle: give it a moment, then retire its loop.
+    if (!(await stopWithin(this.frameLoop, 3000))) {
+      this.retiredFrames += this.frameLoop.frames;
+      this.frameLoop = this.newLoop();
+    }
+    const previous = this.explainer;
+    this.explainer = null;
+    // Freed while the old TF.js backend is still registered; its GPU objects are gone anyway.
+    try {
+      previous?.dispose();
+      previous?.loaded.model.dispose();
+    } catch (error) {
+      console.warn('freeing the lost device’s objects:', error);
+    }
+    try {
+      const gpu = await this.openGpu();
+      this.sharedGpu = gpu;
+      this.watchDevice(gpu);
+      this.canvasPresenter = new CanvasPresenter(gpu.device, ui.canvas);
+      ui.adapter.textContent = describeAdapter(gpu);
+      if (this.reloadModel) {
+        const loaded = await this.reloadModel();
+        const next = new LiveExplainer(gpu, loaded, this.canvasPresenter, this.options.cpuTimings ? { cpuTimings: true } : {});
+        if (this.settings.layer !== null) next.setLayer(this.settings.layer);
+        this.explainer = next;
+      }
+      this.recovered += 1;
+      hideMessage(ui.frameMessage);
+      showMessage(ui.gpuStatus, `${what}. Recovered by itself: new GPU device, TF.js backend, wgcam engine and model; frames resumed.`, 'info');
+      ui.gpuStatus.dataset['state'] = 'recovered';
+      this.resume();
+    } catch (error) {
+      showMessage(ui.gpuStatus, `${what}, and the page could not recover: ${errorText(error)}. Reload the page.`, 'error');
+      ui.gpuStatus.dataset['state'] = 'failed';
+      document.body.dataset['status'] = 'fatal';
+    }
   }
 
   /** The explainer in use (null until a model loaded). */
@@ -93,6 +190,7 @@ export class DemoApp {
     }
     const previous = this.explainer;
     this.explainer = next;
+    this.reloadModel = load;
     previous?.dispose();
     previous?.loaded.model.dispose();
     this.settings = { ...readSettings(this.ui), target: 'top1', layer: null, ...(loaded.preprocess ? { inputRange: loaded.preprocess } : {}) };
@@ -177,7 +275,7 @@ export class DemoApp {
     this.lastReport = report;
     hideMessage(this.ui.frameMessage);
     renderPredictions(this.ui.predictions, report);
-    renderTimings(this.ui, report, this.loop.fps, this.loop.frames + 1);
+    renderTimings(this.ui, report, this.loop.fps, this.frames + 1);
     document.body.dataset['status'] = 'running';
   }
 
@@ -253,6 +351,6 @@ export class DemoApp {
 
   /** Shows the frame rate even on frames that brought no report. */
   refreshRate(): void {
-    renderRate(this.ui, this.loop.fps, this.loop.frames);
+    renderRate(this.ui, this.loop.fps, this.frames);
   }
 }

@@ -1,5 +1,6 @@
 import { WebGpuUnavailableError } from '@wgcam/web-adapter';
 import { DemoApp } from './app.js';
+import { describeAdapter } from './gpu/adapter-text.js';
 import { createSharedGpu, type SharedGpu } from './gpu/shared-gpu.js';
 import { findElements, type DemoElements } from './ui/elements.js';
 import { errorText } from './ui/messages.js';
@@ -16,12 +17,6 @@ function showFatal(ui: DemoElements, title: string, error: unknown): void {
   document.body.dataset['status'] = 'fatal';
 }
 
-function describeAdapter(gpu: SharedGpu): string {
-  const info = gpu.adapterInfo;
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return `${name} — TF.js and wgcam share one GPUDevice${gpu.timestamps ? '; GPU timestamps on' : ''}`;
-}
-
 async function main(): Promise<void> {
   const ui = findElements(document);
   let gpu: SharedGpu;
@@ -33,9 +28,6 @@ async function main(): Promise<void> {
   }
   ui.adapter.textContent = describeAdapter(gpu);
 
-  void gpu.device.lost.then((info) => {
-    if (info.reason !== 'destroyed') showFatal(ui, 'The GPU device was lost; reload the page.', info.message);
-  });
   const query = new URLSearchParams(location.search);
   const app = new DemoApp(ui, gpu, { cpuTimings: query.has('cpu-timings') });
   installTestHooks(app);

@@ -9,6 +9,8 @@ import type { StageTimings } from './pipeline/stage-clock.js';
 export interface DemoStatus {
   readonly frames: number;
   readonly fps: number;
+  /** Device losses the page recovered from by itself. */
+  readonly recoveries: number;
   readonly cameraOn: boolean;
   readonly backend: string;
   /** Whether TF.js's backend runs on the very GPUDevice the engine uses. */
@@ -61,6 +63,8 @@ export interface DemoTestApi {
   status(): DemoStatus;
   probe(): Promise<DemoProbe>;
   runFrames(count: number, methods?: readonly MethodName[]): Promise<FramesRun>;
+  /** Destroys the GPUDevice the page uses now, as a driver reset or a lost GPU would end it. */
+  loseDevice(): void;
 }
 
 function base64(bytes: Uint8Array): string {
@@ -96,8 +100,9 @@ export function installTestHooks(app: DemoApp): DemoTestApi {
       const report = app.report;
       const live = app.live;
       return {
-        frames: app.loop.frames,
+        frames: app.frames,
         fps: app.loop.fps,
+        recoveries: app.recoveries,
         cameraOn: app.cameraOn,
         backend: tf.getBackend(),
         sharedDevice: (tf.backend() as unknown as { device?: GPUDevice }).device === app.gpu.device,
@@ -137,6 +142,9 @@ export function installTestHooks(app: DemoApp): DemoTestApi {
       } finally {
         app.resume();
       }
+    },
+    loseDevice() {
+      app.gpu.device.destroy();
     },
   };
   (window as unknown as { wgcam: DemoTestApi }).wgcam = api;

@@ -4,6 +4,8 @@ export interface DemoElements {
   readonly video: HTMLVideoElement;
   readonly fatal: HTMLElement;
   readonly adapter: HTMLElement;
+  /** What happened to the GPU device (lost, recovering, recovered). */
+  readonly gpuStatus: HTMLElement;
   readonly frameMessage: HTMLElement;
   readonly fps: HTMLElement;
   readonly frames: HTMLElement;
@@ -50,6 +52,7 @@ export function findElements(doc: Document): DemoElements {
     video: byId(doc, 'camera', HTMLVideoElement),
     fatal: el('fatal'),
     adapter: el('adapter'),
+    gpuStatus: el('gpu-status'),
     frameMessage: el('frame-message'),
     fps: el('fps'),
     frames: el('frames'),

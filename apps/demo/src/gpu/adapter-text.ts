@@ -1,0 +1,13 @@
+import type { SharedGpu } from './shared-gpu.js';
+
+/**
+ * One line about the adapter the page runs on, for the header.
+ *
+ * @example
+ * ui.adapter.textContent = describeAdapter(gpu); // 'Google SwiftShader … — TF.js and wgcam share one GPUDevice'
+ */
+export function describeAdapter(gpu: SharedGpu): string {
+  const info = gpu.adapterInfo;
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  return `${name} — TF.js and wgcam share one GPUDevice${gpu.timestamps ? '; GPU timestamps on' : ''}`;
+}
