@@ -91,10 +91,6 @@ export class CamEngine {
   readonly normalize: Normalization;
   private readonly lutBuffers = new Map<ColormapName, GPUBuffer>();
   private lostMessage: string | null = null;
-  private readonly uncaptured: string[] = [];
-  private readonly onUncaptured = (event: { readonly error?: { readonly message: string } }): void => {
-    this.uncaptured.push(event.error?.message ?? 'unknown GPU error');
-  };
   private destroyed = false;
   private dispatches = 0;
 
@@ -109,10 +105,21 @@ export class CamEngine {
     void device.lost.then((info) => {
       this.lostMessage = `${info.reason}: ${info.message}`;
     });
-    if (typeof device.addEventListener === 'function') device.addEventListener('uncapturederror', this.onUncaptured as never);
+    // No 'uncapturederror' listener: every batch watches its own work in error scopes
+    // (CommandBatch), so errors of other work on a shared device (TF.js running the model)
+    // are never taken for the engine's, and nothing accumulates per error.
   }
 
-  /** Counters of the engine's buffer pool; flat `created` means no new GPU allocations. */
+  /**
+   * Counters of the engine's buffer pool and its cached bind groups and parameter
+   * buffers; flat `created`, `bindGroupsCreated` and `uniformBuffersCreated` mean the
+   * calls made no new GPU objects.
+   *
+   * @example
+   * const before = engine.poolStats();
+   * engine.compute(options).release();
+   * console.log(engine.poolStats().bindGroupsCreated - before.bindGroupsCreated); // 0 once warm
+   */
   poolStats(): PoolStats {
     return this.pool.stats();
   }
@@ -178,7 +185,6 @@ export class CamEngine {
     this.pool.destroy();
     for (const buffer of this.lutBuffers.values()) buffer.destroy();
     this.lutBuffers.clear();
-    if (typeof this.device.removeEventListener === 'function') this.device.removeEventListener('uncapturederror', this.onUncaptured as never);
   }
 
   /** @internal Throws if the engine was destroyed or its device lost. */
@@ -190,7 +196,10 @@ export class CamEngine {
   /**
    * @internal Records raw maps and the post-processing (min-max, normalise, upsample,
    * overlay) into one batch, submits it and wraps the outputs in a CamResult. `status`
-   * is an already-cleared status buffer to adopt, or null for a fresh one.
+   * is an already-cleared status buffer to adopt, or null for a fresh one: the result
+   * owns it once this returns, but if this throws it stays the caller's (only what this
+   * call acquired is released here, once). `earlier` are the checks of batches whose work
+   * this one builds on (Score-CAM's chunks); their GPU errors fail the result too.
    */
   execute(
     dims: FeatureDims,
@@ -200,33 +209,46 @@ export class CamEngine {
     label: string,
     activationsSource: TensorSource | GPUBuffer,
     encodeRaw: RawMapEncoder,
+    earlier: readonly Promise<void>[] = [],
   ): CamResult {
     const batch = new CommandBatch(this.device, this.pool, this.debug, label);
-    const statusBuffer = status ?? this.pool.acquire(16, STORAGE_USAGE, 'wgcam status');
-    const heatmapBuffer = plan.heatmapSize ? this.pool.acquire(plan.heatmapBytes, STORAGE_USAGE, 'heatmaps') : null;
-    const overlayBuffer = plan.overlaySize ? this.pool.acquire(plan.overlayBytes, STORAGE_USAGE, 'overlays') : null;
-    const submittedErrors = this.uncaptured.length;
+    const acquired: GPUBuffer[] = [];
+    const acquire = (bytes: number, name: string): GPUBuffer => {
+      const buffer = this.pool.acquire(bytes, STORAGE_USAGE, name);
+      acquired.push(buffer);
+      return buffer;
+    };
+    let statusBuffer: GPUBuffer;
+    let heatmapBuffer: GPUBuffer | null;
+    let overlayBuffer: GPUBuffer | null;
     try {
-      if (this.poisonOutputs) {
-        if (heatmapBuffer) this.device.queue.writeBuffer(heatmapBuffer, 0, new Uint8Array(plan.heatmapBytes).fill(0xff));
-        if (overlayBuffer) this.device.queue.writeBuffer(overlayBuffer, 0, new Uint8Array(plan.overlayBytes).fill(0xff));
-      }
-      if (!status) batch.commands().clearBuffer(statusBuffer);
-      const activations = isGpuBuffer(activationsSource) ? activationsSource : this.bufferFor(batch, activationsSource, 'activations');
-      const inputs: StageInputs = { batch, dims, activations, status: statusBuffer };
-      this.encodePostProcessing(inputs, encodeRaw(inputs), plan, request, heatmapBuffer, overlayBuffer);
-      batch.submit();
+      // One set of error scopes for the whole call: the outputs' creation and poisoning too.
+      ({ statusBuffer, heatmapBuffer, overlayBuffer } = batch.scoped(() => {
+        const statusBuffer = status ?? acquire(16, 'wgcam status');
+        const heatmapBuffer = plan.heatmapSize ? acquire(plan.heatmapBytes, 'heatmaps') : null;
+        const overlayBuffer = plan.overlaySize ? acquire(plan.overlayBytes, 'overlays') : null;
+        if (this.poisonOutputs) {
+          if (heatmapBuffer) this.device.queue.writeBuffer(heatmapBuffer, 0, new Uint8Array(plan.heatmapBytes).fill(0xff));
+          if (overlayBuffer) this.device.queue.writeBuffer(overlayBuffer, 0, new Uint8Array(plan.overlayBytes).fill(0xff));
+        }
+        if (!status) batch.commands().clearBuffer(statusBuffer);
+        const activations = isGpuBuffer(activationsSource) ? activationsSource : this.bufferFor(batch, activationsSource, 'activations');
+        const inputs: StageInputs = { batch, dims, activations, status: statusBuffer };
+        this.encodePostProcessing(inputs, encodeRaw(inputs), plan, request, heatmapBuffer, overlayBuffer);
+        batch.submit();
+        return { statusBuffer, heatmapBuffer, overlayBuffer };
+      }));
       this.dispatches += batch.dispatches;
     } catch (error) {
-      this.pool.release(statusBuffer);
-      if (heatmapBuffer) this.pool.release(heatmapBuffer);
-      if (overlayBuffer) this.pool.release(overlayBuffer);
+      // The first error is the one reported: clean-up must not replace it.
+      batch.abandon();
+      for (const buffer of acquired) this.pool.release(buffer);
       throw error;
     }
     const gpuChecks = async (): Promise<void> => {
+      for (const check of earlier) await check;
       await batch.checked();
       this.assertUsable();
-      if (this.uncaptured.length > submittedErrors) throw new GpuError(`GPU error: ${this.uncaptured.slice(submittedErrors).join('; ')}`);
     };
     return new CamResult({ device: this.device, pool: this.pool, gpuChecks }, dims, plan.heatmapSize, plan.overlaySize, heatmapBuffer, overlayBuffer, statusBuffer);
   }

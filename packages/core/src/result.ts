@@ -58,8 +58,7 @@ export class CamResult {
     if (this.overlayBuffer && this.overlaySize) {
       requests.push({ buffer: this.overlayBuffer, bytes: maps * this.overlaySize.height * this.overlaySize.width * 4 });
     }
-    const [data] = await Promise.all([readBuffers(this.context.device, this.context.pool, requests), this.context.gpuChecks()]);
-    const [status, ...outputs] = data;
+    const [status, ...outputs] = await this.readChecked(requests);
     throwIfNonFinite(new Uint32Array(status as ArrayBuffer));
     const heatmap = this.heatmapBuffer ? new Float32Array(outputs.shift() as ArrayBuffer) : null;
     const overlay = this.overlayBuffer ? new Uint8Array(outputs.shift() as ArrayBuffer) : null;
@@ -83,10 +82,7 @@ export class CamResult {
   /** Resolves once the GPU work finished without NaN/Inf, reading back only 16 bytes. */
   async check(): Promise<void> {
     this.assertLive();
-    const [[status]] = await Promise.all([
-      readBuffers(this.context.device, this.context.pool, [{ buffer: this.status, bytes: 16 }]),
-      this.context.gpuChecks(),
-    ]);
+    const [status] = await this.readChecked([{ buffer: this.status, bytes: 16 }]);
     throwIfNonFinite(new Uint32Array(status as ArrayBuffer));
   }
 
@@ -98,6 +94,18 @@ export class CamResult {
     pool.release(this.status);
     if (this.heatmapBuffer) pool.release(this.heatmapBuffer);
     if (this.overlayBuffer) pool.release(this.overlayBuffer);
+  }
+
+  /**
+   * Reads back and checks the GPU work at once, waiting for both: the readback's buffers
+   * are back in the pool before this settles, and a GPU error of the work behind this
+   * result is reported before a readback error it may have caused.
+   */
+  private async readChecked(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
+    const [data, checks] = await Promise.allSettled([readBuffers(this.context.device, this.context.pool, requests), this.context.gpuChecks()]);
+    if (checks.status === 'rejected') throw checks.reason;
+    if (data.status === 'rejected') throw data.reason;
+    return data.value;
   }
 
   private assertLive(): void {

@@ -54,8 +54,10 @@ export class ScoreCamSession {
   private readonly ranges: GPUBuffer;
   private readonly weights: GPUBuffer;
   private readonly targets: GPUBuffer;
-  private status: GPUBuffer | null;
+  private status: GPUBuffer | null = null;
   private readonly scored: Uint8Array;
+  /** GPU checks of the steps submitted so far; the finished result waits for them. */
+  private readonly checks: Promise<void>[] = [];
   private closed = false;
 
   constructor(
@@ -92,18 +94,26 @@ export class ScoreCamSession {
       engine.device.queue.writeBuffer(buffer, 0, source.data.buffer, source.data.byteOffset, source.data.byteLength);
       return buffer;
     };
-    this.activations = persistent(options.activations, 'scorecam activations');
-    this.inputBuffer = persistent(options.input, 'scorecam input');
-    this.targets = acquire(targetIds.byteLength, 'scorecam targets');
-    engine.device.queue.writeBuffer(this.targets, 0, targetIds);
-    this.ranges = acquire(this.pairs * 8, 'channel ranges');
-    this.weights = acquire(this.dims.batch * this.dims.targets * this.dims.channels * 4, 'channel weights');
-    this.status = engine.pool.acquire(16, STORAGE_USAGE, 'wgcam status');
-
-    const setup = this.batch('scorecam ranges');
-    setup.commands().clearBuffer(this.status);
-    encodeChannelRanges(setup, this.dims, this.activations, this.input, this.status, this.ranges);
-    setup.submit();
+    // If anything fails, what was acquired so far goes back to the pool, once.
+    engine.assertUsable();
+    const setup = new CommandBatch(engine.device, engine.pool, engine.debug, 'scorecam ranges');
+    try {
+      this.activations = persistent(options.activations, 'scorecam activations');
+      this.inputBuffer = persistent(options.input, 'scorecam input');
+      this.targets = acquire(targetIds.byteLength, 'scorecam targets');
+      engine.device.queue.writeBuffer(this.targets, 0, targetIds);
+      this.ranges = acquire(this.pairs * 8, 'channel ranges');
+      this.weights = acquire(this.dims.batch * this.dims.targets * this.dims.channels * 4, 'channel weights');
+      this.status = engine.pool.acquire(16, STORAGE_USAGE, 'wgcam status');
+      setup.commands().clearBuffer(this.status);
+      encodeChannelRanges(setup, this.dims, this.activations, this.input, this.status, this.ranges);
+      setup.submit();
+    } catch (error) {
+      setup.abandon();
+      this.release();
+      throw error;
+    }
+    this.checks.push(setup.checked());
   }
 
   /** Bytes that `count` masked inputs take: count·H·W·Cin float32. */
@@ -115,9 +125,9 @@ export class ScoreCamSession {
   writeMasks(first: number, count: number, out: GPUBuffer): void {
     this.checkChunk(first, count);
     if (out.size < this.maskBytes(count)) throw new ShapeError(`the mask buffer holds ${out.size} bytes; ${count} masked inputs need ${this.maskBytes(count)}`);
-    const batch = this.batch('scorecam masks');
-    encodeScoreCamMasks(batch, this.dims, { activations: this.activations, ranges: this.ranges, input: this.inputBuffer, out }, this.input, first, count);
-    batch.submit();
+    this.step('scorecam masks', (batch) => {
+      encodeScoreCamMasks(batch, this.dims, { activations: this.activations, ranges: this.ranges, input: this.inputBuffer, out }, this.input, first, count);
+    });
   }
 
   /** Turns the model's logits on masked inputs first..first+count−1 ([count, classes]) into channel weights. */
@@ -128,10 +138,10 @@ export class ScoreCamSession {
     if (logits.shape[0] !== count || logits.shape[1] !== this.classes) {
       throw new ShapeError(`logits have shape [${logits.shape.join(', ')}]; this chunk needs [${count}, ${this.classes}]`);
     }
-    const batch = this.batch('scorecam weights');
-    const buffer = this.engine.bufferFor(batch, logits, 'scorecam logits');
-    encodeScoreWeights(batch, this.dims, { logits: buffer, targets: this.targets, ranges: this.ranges, weights: this.weights, status: this.status! }, this.classes, first, count, this.variant);
-    batch.submit();
+    this.step('scorecam weights', (batch) => {
+      const buffer = this.engine.bufferFor(batch, logits, 'scorecam logits');
+      encodeScoreWeights(batch, this.dims, { logits: buffer, targets: this.targets, ranges: this.ranges, weights: this.weights, status: this.status! }, this.classes, first, count, this.variant);
+    });
     this.scored.fill(1, first, first + count);
   }
 
@@ -146,10 +156,20 @@ export class ScoreCamSession {
       ['overlays', plan.overlayBytes],
     ]);
     const status = this.status!;
-    const result = this.engine.execute(this.dims, plan, request, status, 'wgcam scorecam', this.activations, (inputs) => {
-      if (this.variant === 'channel-softmax') encodeChannelSoftmax(inputs.batch, this.dims, this.weights);
-      return encodeWeightedSum(inputs, this.weights);
-    });
+    // If execute throws, the status buffer is still this session's and release() frees it once.
+    const result = this.engine.execute(
+      this.dims,
+      plan,
+      request,
+      status,
+      'wgcam scorecam',
+      this.activations,
+      (inputs) => {
+        if (this.variant === 'channel-softmax') encodeChannelSoftmax(inputs.batch, this.dims, this.weights);
+        return encodeWeightedSum(inputs, this.weights);
+      },
+      this.checks,
+    );
     this.status = null; // now the result's
     this.release();
     return result;
@@ -164,10 +184,21 @@ export class ScoreCamSession {
     this.status = null;
   }
 
-  private batch(label: string): CommandBatch {
+  /** Records and submits one step in its own batch; a failed recording gives back what it acquired, once. */
+  private step(label: string, record: (batch: CommandBatch) => void): void {
     this.assertOpen();
     this.engine.assertUsable();
-    return new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label);
+    const batch = new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label);
+    try {
+      batch.scoped(() => {
+        record(batch);
+        batch.submit();
+      });
+    } catch (error) {
+      batch.abandon();
+      throw error;
+    }
+    this.checks.push(batch.checked());
   }
 
   private assertOpen(): void {

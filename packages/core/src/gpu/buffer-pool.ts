@@ -1,5 +1,7 @@
-/** Counters of a BufferPool; flat `created` and `bytesCreated` mean nothing new is allocated. */
-export interface PoolStats {
+import { BindingCache, type BindingStats } from './binding-cache.js';
+
+/** Counters of a BufferPool and its binding cache; flat `created`, `bytesCreated`, `bindGroupsCreated` and `uniformBuffersCreated` mean nothing new is allocated. */
+export interface PoolStats extends BindingStats {
   /** Buffers the pool has ever created. */
   readonly created: number;
   /** Bytes of all buffers the pool has ever created. */
@@ -16,6 +18,8 @@ export interface PoolStats {
   readonly evicted: number;
   /** The most bytes of free buffers kept for reuse. */
   readonly budget: number;
+  /** Handed-out buffers destroyed instead of released (e.g. a staging buffer whose map failed). */
+  readonly discarded: number;
 }
 
 /** Free buffers a pool keeps for reuse unless told otherwise: enough for several 224² batches. */
@@ -50,6 +54,9 @@ export class BufferPool {
   private bytesHeld = 0;
   private bytesFree = 0;
   private evictedCount = 0;
+  private discardedCount = 0;
+  /** Bind groups and uniform buffers of the kernels run with this pool's buffers; a buffer leaves it before the pool destroys it. */
+  readonly bindings: BindingCache;
 
   constructor(
     private readonly device: GPUDevice,
@@ -57,6 +64,7 @@ export class BufferPool {
     readonly budget = DEFAULT_POOL_BUDGET,
   ) {
     if (!(budget >= 0)) throw new RangeError(`the pool budget must be a non-negative number of bytes; got ${budget}`);
+    this.bindings = new BindingCache(device);
   }
 
   /** A buffer of at least `size` bytes with exactly `usage`, reused when one is free. */
@@ -87,6 +95,21 @@ export class BufferPool {
     this.evictOverBudget();
   }
 
+  /**
+   * Destroys a buffer from `acquire` instead of reusing it: for a buffer left in an
+   * unknown state (a staging buffer whose map failed). Counts as its release.
+   */
+  discard(buffer: GPUBuffer): void {
+    if (!this.handedOut.delete(buffer)) {
+      throw new Error(`buffer '${buffer.label}' was not handed out by this pool (released twice?)`);
+    }
+    this.owned.delete(buffer);
+    this.bytesHeld -= buffer.size;
+    this.discardedCount += 1;
+    this.bindings.forget(buffer);
+    buffer.destroy();
+  }
+
   private evictOverBudget(): void {
     for (const oldest of this.freeOrder) {
       if (this.bytesFree <= this.budget) return;
@@ -98,6 +121,7 @@ export class BufferPool {
       this.bytesFree -= oldest.size;
       this.bytesHeld -= oldest.size;
       this.owned.delete(oldest);
+      this.bindings.forget(oldest);
       oldest.destroy();
       this.evictedCount += 1;
     }
@@ -106,11 +130,23 @@ export class BufferPool {
   stats(): PoolStats {
     let free = 0;
     for (const list of this.freeBuffers.values()) free += list.length;
-    return { created: this.createdCount, bytesCreated: this.bytesCreated, inUse: this.handedOut.size, free, bytesHeld: this.bytesHeld, bytesFree: this.bytesFree, evicted: this.evictedCount, budget: this.budget };
+    return {
+      created: this.createdCount,
+      bytesCreated: this.bytesCreated,
+      inUse: this.handedOut.size,
+      free,
+      bytesHeld: this.bytesHeld,
+      bytesFree: this.bytesFree,
+      evicted: this.evictedCount,
+      budget: this.budget,
+      discarded: this.discardedCount,
+      ...this.bindings.stats(),
+    };
   }
 
-  /** Destroys every buffer this pool created, in use or not. */
+  /** Destroys every buffer this pool created, in use or not, and the cached uniform buffers and bind groups. */
   destroy(): void {
+    this.bindings.destroy();
     for (const buffer of this.owned) buffer.destroy();
     this.owned.clear();
     this.handedOut.clear();

@@ -1,3 +1,4 @@
+import { GpuError } from '../errors.js';
 import type { BufferPool } from './buffer-pool.js';
 import { BufferUsage, MapMode } from './flags.js';
 
@@ -9,28 +10,52 @@ export interface ReadRequest {
 
 /**
  * Copies each requested buffer into a pooled staging buffer in one submit and maps them
- * all: one round trip however many outputs are read.
+ * all: one round trip however many outputs are read. Every staging buffer goes back to the
+ * pool once its map has settled (never while a map is pending, where the next user's copy
+ * would fail); one whose map failed is destroyed instead. The first error is the one
+ * thrown: a GPU error of the copy (a GpuError), else the first failed map.
  *
  * @example
  * const [heatmap] = await readBuffers(device, pool, [{ buffer, bytes: n * 4 }]);
  * const values = new Float32Array(heatmap);
  */
 export async function readBuffers(device: GPUDevice, pool: BufferPool, requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
-  const encoder = device.createCommandEncoder({ label: 'wgcam readback' });
-  const staging = requests.map((r) => {
-    const bytes = Math.ceil(r.bytes / 4) * 4;
-    const buffer = pool.acquire(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'wgcam readback');
-    encoder.copyBufferToBuffer(r.buffer, 0, buffer, 0, bytes);
-    return buffer;
-  });
-  device.queue.submit([encoder.finish()]);
+  const sizes = requests.map((r) => Math.ceil(r.bytes / 4) * 4);
+  const staging: GPUBuffer[] = [];
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let scoped: Promise<GPUError | null>;
   try {
-    await Promise.all(staging.map((b) => b.mapAsync(MapMode.READ)));
-    return staging.map((b, i) => b.getMappedRange(0, Math.ceil((requests[i]?.bytes ?? 0) / 4) * 4).slice(0));
+    const encoder = device.createCommandEncoder({ label: 'wgcam readback' });
+    requests.forEach((r, i) => {
+      const buffer = pool.acquire(sizes[i]!, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'wgcam readback');
+      staging.push(buffer);
+      encoder.copyBufferToBuffer(r.buffer, 0, buffer, 0, sizes[i]!);
+    });
+    device.queue.submit([encoder.finish()]);
+  } catch (error) {
+    for (const buffer of staging) pool.release(buffer);
+    throw error;
   } finally {
-    for (const b of staging) {
-      if (b.mapState === 'mapped') b.unmap();
-      pool.release(b);
-    }
+    const validation = device.popErrorScope().catch(() => null);
+    const memory = device.popErrorScope().catch(() => null);
+    scoped = Promise.all([validation, memory]).then(([v, m]) => v ?? m);
+  }
+  const maps = await Promise.allSettled(staging.map((b) => b.mapAsync(MapMode.READ)));
+  try {
+    const copyError = await scoped;
+    if (copyError) throw new GpuError(`GPU error reading results back: ${copyError.message.trim()}`);
+    const failed = maps.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) throw failed.reason;
+    return staging.map((b, i) => b.getMappedRange(0, sizes[i]!).slice(0));
+  } finally {
+    staging.forEach((buffer, i) => {
+      if (maps[i]!.status === 'rejected') {
+        pool.discard(buffer);
+        return;
+      }
+      if (buffer.mapState === 'mapped') buffer.unmap();
+      pool.release(buffer);
+    });
   }
 }
