@@ -55,6 +55,8 @@ export interface CamEngineOptions {
   readonly debug?: boolean;
   /** Bytes of free GPU buffers kept for reuse between calls (default 256 MiB); older ones past it are destroyed. */
   readonly poolBudgetBytes?: number;
+  /** Bind groups, and parameter buffers, kept for reuse between calls (default 512 each); the least recently used past it are dropped. */
+  readonly bindingCacheLimit?: number;
   /** Fill every output with NaN bytes (0xFF) before computing, so an unwritten element cannot pass a test. */
   readonly poisonOutputs?: boolean;
   /** Default normalisation of calls that do not say: 'output' (default) or 'feature'. */
@@ -96,7 +98,7 @@ export class CamEngine {
 
   constructor(device: GPUDevice, options: CamEngineOptions = {}) {
     this.device = device;
-    this.pool = new BufferPool(device, options.poolBudgetBytes);
+    this.pool = new BufferPool(device, options.poolBudgetBytes, options.bindingCacheLimit);
     this.debug = options.debug ?? false;
     this.poisonOutputs = options.poisonOutputs ?? false;
     const normalize = options.normalize ?? 'output';

@@ -109,6 +109,11 @@ export class BindingCache {
     }
   }
 
+  /** @internal Every buffer a kept bind group refers to (for tests: none may be destroyed). */
+  referencedBuffers(): GPUBuffer[] {
+    return [...this.groupsByBuffer.keys()];
+  }
+
   stats(): BindingStats {
     return { bindGroupsCreated: this.groupsCreated, uniformBuffersCreated: this.uniformsCreated, bindGroups: this.groups.size, uniformBuffers: this.uniforms.size };
   }

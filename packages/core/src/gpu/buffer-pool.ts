@@ -1,4 +1,4 @@
-import { BindingCache, type BindingStats } from './binding-cache.js';
+import { BindingCache, DEFAULT_BINDING_LIMIT, type BindingStats } from './binding-cache.js';
 
 /** Counters of a BufferPool and its binding cache; flat `created`, `bytesCreated`, `bindGroupsCreated` and `uniformBuffersCreated` mean nothing new is allocated. */
 export interface PoolStats extends BindingStats {
@@ -62,9 +62,12 @@ export class BufferPool {
     private readonly device: GPUDevice,
     /** The most bytes of free buffers kept for reuse. */
     readonly budget = DEFAULT_POOL_BUDGET,
+    /** The most bind groups, and the most parameter buffers, its binding cache keeps. */
+    bindingLimit = DEFAULT_BINDING_LIMIT,
   ) {
     if (!(budget >= 0)) throw new RangeError(`the pool budget must be a non-negative number of bytes; got ${budget}`);
-    this.bindings = new BindingCache(device);
+    if (!Number.isInteger(bindingLimit) || bindingLimit < 0) throw new RangeError(`the binding cache limit must be a non-negative integer; got ${bindingLimit}`);
+    this.bindings = new BindingCache(device, bindingLimit);
   }
 
   /** A buffer of at least `size` bytes with exactly `usage`, reused when one is free. */
@@ -125,6 +128,11 @@ export class BufferPool {
       oldest.destroy();
       this.evictedCount += 1;
     }
+  }
+
+  /** @internal Whether `buffer` is one of this pool's live buffers (in use or free). */
+  holds(buffer: GPUBuffer): boolean {
+    return this.owned.has(buffer);
   }
 
   stats(): PoolStats {
