@@ -136,9 +136,11 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
   // Model selection uses a slice of the held-out seed that evaluate.ts does not report on.
   const val = generateDataset(SHAPES_DATASET_SEEDS.heldOut, o.valSize, { size, start: 100_000 });
   const valInputs = val.map((s) => toModelInput(s.pixels));
-  // Video frames too, at the end of the schedule: a fresh slice of the training stream with the same mix
-  // (stills, two-object stills, camera frames), so BN folds with the statistics the model trained on.
-  const mix = { size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery };
+  // BN statistics for folding: a fresh slice of the training stream at full clutter, single-object stills and
+  // (with --video-every) camera frames in the training proportion, so BN folds with the statistics of the
+  // images the model learned from. Two-object stills are left out, as before video frames were added, so
+  // --aux-weight 1 --video-every 0 reproduces the model trained before that change.
+  const mix = { size, twoObjectEvery: 0, videoEvery: o.videoEvery };
   const calibration = [...Array(CALIBRATION_IMAGES).keys()].map((i) => trainingItem(SHAPES_DATASET_SEEDS.train, CALIBRATION_START + i, mix, 1).input);
   // Video validation (reported only): camera frames of the video's distribution at the fake camera's 320×240,
   // through the YUV round trip and the demo's area resize, drawn from the held-out seed.
