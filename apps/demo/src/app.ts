@@ -7,6 +7,8 @@ import { cameraErrorMessage, closeCamera, openCamera } from './input/camera.js';
 import { imageFromFile, shapesSample } from './input/images.js';
 import { loadModelFromFiles, loadModelFromUrl } from './model/load-model.js';
 import type { LoadedModel } from './model/loaded-model.js';
+import { CanvasExplainer } from './pipeline/canvas-explainer.js';
+import type { FrameExplainer } from './pipeline/frame-explainer.js';
 import { LiveExplainer, type FrameReport } from './pipeline/live-explainer.js';
 import { DEFAULT_SETTINGS, type ExplainSettings } from './pipeline/settings.js';
 import { fillModelControls, fillStaticControls, readSettings } from './ui/controls.js';
@@ -30,16 +32,17 @@ export interface DemoOptions {
  * await app.start('models/shapes-cnn/model.json');
  */
 export class DemoApp {
-  private canvasPresenter: CanvasPresenter;
+  /** Null without WebGPU: the CPU pipeline draws on a 2-D canvas itself. */
+  private canvasPresenter: CanvasPresenter | null;
   private frameLoop: FrameLoop;
   /** Frames rendered by loops retired after a device loss (a loop whose last frame never settled). */
   private retiredFrames = 0;
-  private sharedGpu: SharedGpu;
+  private sharedGpu: SharedGpu | null;
   /** How the current model was loaded, to load it again on a new device. */
   private reloadModel: (() => Promise<LoadedModel>) | null = null;
   /** Device losses the page recovered from. */
   private recovered = 0;
-  private explainer: LiveExplainer | null = null;
+  private explainer: FrameExplainer | null = null;
   private source: FrameSource | null = null;
   private still: ImageBitmap | null = null;
   private settings: ExplainSettings = DEFAULT_SETTINGS;
@@ -49,26 +52,35 @@ export class DemoApp {
 
   constructor(
     readonly ui: DemoElements,
-    gpu: SharedGpu,
+    gpu: SharedGpu | null,
     private readonly options: DemoOptions = {},
     /** Makes a new device, TF.js backend and engine after a device loss. */
     private readonly openGpu: () => Promise<SharedGpu> = createSharedGpu,
   ) {
     this.sharedGpu = gpu;
-    this.canvasPresenter = new CanvasPresenter(gpu.device, ui.canvas);
+    this.canvasPresenter = gpu ? new CanvasPresenter(gpu.device, ui.canvas) : null;
     this.frameLoop = this.newLoop();
     fillStaticControls(ui, this.settings);
     this.wireControls();
-    this.watchDevice(gpu);
+    if (gpu) this.watchDevice(gpu);
   }
 
-  /** The GPU device, TF.js backend and engine in use (a new one after a device loss). */
-  get gpu(): SharedGpu {
+  /** The GPU device and engine in use (a new one after a device loss); null without WebGPU. */
+  get gpu(): SharedGpu | null {
     return this.sharedGpu;
   }
 
-  get presenter(): CanvasPresenter {
-    return this.canvasPresenter;
+  /** Where the overlay is drawn: by the WebGPU engine into a WebGPU canvas, or on the CPU into a 2-D canvas. */
+  get overlayPath(): 'webgpu' | 'canvas2d' {
+    return this.sharedGpu ? 'webgpu' : 'canvas2d';
+  }
+
+  /** A frame explainer for `loaded` on this page's pipeline. */
+  private createExplainer(loaded: LoadedModel): FrameExplainer {
+    const gpu = this.sharedGpu;
+    const presenter = this.canvasPresenter;
+    if (!gpu || !presenter) return new CanvasExplainer(loaded, this.ui.canvas);
+    return new LiveExplainer(gpu, loaded, presenter, this.options.cpuTimings ? { cpuTimings: true } : {});
   }
 
   get loop(): FrameLoop {
@@ -130,7 +142,7 @@ export class DemoApp {
       ui.adapter.textContent = describeAdapter(gpu);
       if (this.reloadModel) {
         const loaded = await this.reloadModel();
-        const next = new LiveExplainer(gpu, loaded, this.canvasPresenter, this.options.cpuTimings ? { cpuTimings: true } : {});
+        const next = this.createExplainer(loaded);
         if (this.settings.layer !== null) next.setLayer(this.settings.layer);
         this.explainer = next;
       }
@@ -147,7 +159,7 @@ export class DemoApp {
   }
 
   /** The explainer in use (null until a model loaded). */
-  get live(): LiveExplainer | null {
+  get live(): FrameExplainer | null {
     return this.explainer;
   }
 
@@ -179,9 +191,9 @@ export class DemoApp {
       return false;
     }
     await this.loop.stop();
-    let next: LiveExplainer;
+    let next: FrameExplainer;
     try {
-      next = new LiveExplainer(this.gpu, loaded, this.presenter, this.options.cpuTimings ? { cpuTimings: true } : {});
+      next = this.createExplainer(loaded);
     } catch (error) {
       loaded.model.dispose();
       showMessage(this.ui.modelMessage, `Model not usable: ${errorText(error)}${this.explainer ? ' — still using the previous model.' : ''}`, 'error');

@@ -13,6 +13,8 @@ export interface DemoStatus {
   readonly recoveries: number;
   readonly cameraOn: boolean;
   readonly backend: string;
+  /** Where the overlay is drawn: 'webgpu' (the engine) or 'canvas2d' (CPU, no WebGPU). */
+  readonly overlay: 'webgpu' | 'canvas2d';
   /** Whether TF.js's backend runs on the very GPUDevice the engine uses. */
   readonly sharedDevice: boolean;
   readonly timestamps: boolean;
@@ -42,7 +44,8 @@ export interface DemoProbe {
 
 /** GPU and TF.js memory counters at one moment. */
 export interface MemorySnapshot {
-  readonly pool: PoolStats;
+  /** The engine's buffer pool (null without WebGPU). */
+  readonly pool: PoolStats | null;
   readonly tensors: number;
   readonly tfjsBytesAllocated: number;
   readonly inputTextures: number;
@@ -77,7 +80,7 @@ function snapshot(app: DemoApp): MemorySnapshot {
   const memory = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
   const counters = app.live?.counters;
   return {
-    pool: app.gpu.engine.poolStats(),
+    pool: app.gpu?.engine.poolStats() ?? null,
     tensors: memory.numTensors,
     tfjsBytesAllocated: memory.numBytesAllocatedInGPU ?? -1,
     inputTextures: counters?.inputTextures ?? 0,
@@ -105,7 +108,8 @@ export function installTestHooks(app: DemoApp): DemoTestApi {
         recoveries: app.recoveries,
         cameraOn: app.cameraOn,
         backend: tf.getBackend(),
-        sharedDevice: (tf.backend() as unknown as { device?: GPUDevice }).device === app.gpu.device,
+        overlay: app.overlayPath,
+        sharedDevice: app.gpu !== null && (tf.backend() as unknown as { device?: GPUDevice }).device === app.gpu.device,
         timestamps: live?.timesOnGpu ?? false,
         bridge: { zeroCopy: bridgeCounters.zeroCopy, readBack: bridgeCounters.readBack },
         videoPath: live?.videoPath ?? null,
@@ -144,6 +148,7 @@ export function installTestHooks(app: DemoApp): DemoTestApi {
       }
     },
     loseDevice() {
+      if (!app.gpu) throw new Error('this page runs without WebGPU: no device to lose');
       app.gpu.device.destroy();
     },
   };

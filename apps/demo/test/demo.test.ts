@@ -85,7 +85,10 @@ function readbackSizes(target: Page): Promise<number[]> {
 
 async function openDemo(target: Page, query = ''): Promise<void> {
   await target.setViewport({ width: 1280, height: 900 });
-  await target.goto(`${server.url}${query}`, { waitUntil: 'load' });
+  // The zero-copy path: TF.js webgpu on the page's device (auto would pick wasm on SwiftShader).
+  const url = new URL(`${server.url}${query}`);
+  url.searchParams.set('backend', 'webgpu');
+  await target.goto(url.href, { waitUntil: 'load' });
 }
 
 beforeAll(async () => {

@@ -9,5 +9,6 @@ import type { SharedGpu } from './shared-gpu.js';
 export function describeAdapter(gpu: SharedGpu): string {
   const info = gpu.adapterInfo;
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return `${name} — TF.js and wgcam share one GPUDevice${gpu.timestamps ? '; GPU timestamps on' : ''}`;
+  const sharing = gpu.modelBackend === 'webgpu' ? 'TF.js and wgcam share one GPUDevice' : `wgcam engine on this device, the model on TF.js ${gpu.modelBackend}`;
+  return `${name} — ${sharing}${gpu.timestamps ? '; GPU timestamps on' : ''}`;
 }

@@ -14,7 +14,13 @@ export interface FrameProbe {
   readonly peak: { readonly x: number; readonly y: number };
 }
 
-async function copyOut(device: GPUDevice, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+/**
+ * Copies the first `bytes` of a GPU buffer to the CPU (after the work already submitted).
+ *
+ * @example
+ * const values = new Float32Array(await copyOut(device, input.inputBuffer, 32 * 32 * 3 * 4));
+ */
+export async function copyOut(device: GPUDevice, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
   const staging = device.createBuffer({ label: 'wgcam probe readback', size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
   try {
     const encoder = device.createCommandEncoder({ label: 'wgcam probe' });

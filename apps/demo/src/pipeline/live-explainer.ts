@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHODS, type CamResult, type OutputRequest } from '@wgcam/core';
-import { bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
+import { backendDevice, bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
 import { FrameInput, type CanvasPresenter, type FrameSource, type PixelSize } from '@wgcam/web-adapter';
 import type { SharedGpu } from '../gpu/shared-gpu.js';
 import type { LoadedModel } from '../model/loaded-model.js';
-import { readFrameProbe, type FrameProbe } from './frame-probe.js';
+import { copyOut, readFrameProbe, type FrameProbe } from './frame-probe.js';
 import { LayerSplits } from './layer-splits.js';
 import { cpuTarget, forwardPass, gradientPass } from './model-passes.js';
 import { MaskBatch, scoreAllChannels } from './score-cam-pass.js';
@@ -155,6 +155,9 @@ export class LiveExplainer {
     clock.begin();
     this.input.setNormalization(INPUT_RANGES[settings.inputRange].normalization);
     if (!(await this.input.upload(source, clock.inputWrites()))) return null;
+    // TF.js on wasm or webgl cannot read the engine's buffer: the model input (a few KB) comes back once.
+    const zeroCopy = backendDevice() === this.gpu.device;
+    const inputValues = zeroCopy ? null : new Float32Array(await copyOut(this.gpu.device, this.input.inputBuffer, this.input.inputShape.reduce((a, b) => a * b, 4)));
     await clock.lap('input');
     const imageSize = this.input.imageSize;
     const target = settings.target === 'top1' || settings.target < this.split.classes ? settings.target : 'top1';
@@ -162,7 +165,7 @@ export class LiveExplainer {
       heatmap: true, // at feature resolution: tiny, and what a probe reads
       overlay: { image: { data: this.input.imageBuffer!, width: imageSize.width, height: imageSize.height }, colormap: settings.colormap, alpha: settings.alpha },
     };
-    const x = tf.tensor({ buffer: this.input.inputBuffer, zeroCopy: true }, this.input.inputShape, 'float32') as tf.Tensor4D;
+    const x = (inputValues ? tf.tensor(inputValues, this.input.inputShape, 'float32') : tf.tensor({ buffer: this.input.inputBuffer, zeroCopy: true }, this.input.inputShape, 'float32')) as tf.Tensor4D;
     const frame: FrameResources = { owned: [x], bridged: [], result: null };
     let deliver: ((probe: ProbedFrame) => void) | null = null;
     try {

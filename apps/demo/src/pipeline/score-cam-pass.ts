@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CamEngine, ScoreCamSession } from '@wgcam/core';
-import { bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
+import { backendDevice, bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
 import { TENSOR_BUFFER_USAGE } from '@wgcam/web-adapter';
+import { copyOut } from './frame-probe.js';
 
 // Masked inputs per forward pass: all channels of small models in one go, fewer when one
 // batch of masked inputs would pass this many bytes.
@@ -56,7 +57,13 @@ export async function scoreAllChannels(
     for (let first = 0; first < session.pairs; first += masks.chunk) {
       const count = Math.min(masks.chunk, session.pairs - first);
       session.writeMasks(first, count, masks.buffer);
-      const masked = tf.tensor({ buffer: masks.buffer, zeroCopy: true }, [count, height, width, channels], 'float32') as tf.Tensor4D;
+      const shape: [number, number, number, number] = [count, height, width, channels];
+      // On wasm or webgl the masked inputs come back to the CPU for the model, once per chunk.
+      const masked = (
+        backendDevice() === engine.device
+          ? tf.tensor({ buffer: masks.buffer, zeroCopy: true }, shape, 'float32')
+          : tf.tensor(new Float32Array(await copyOut(engine.device, masks.buffer, count * height * width * channels * 4)), shape, 'float32')
+      ) as tf.Tensor4D;
       const logits = tf.tidy(() => split.logits(masked));
       const scores = await bridgeTensor(logits, engine.device);
       flushBackend();

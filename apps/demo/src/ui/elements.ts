@@ -4,6 +4,8 @@ export interface DemoElements {
   readonly video: HTMLVideoElement;
   readonly fatal: HTMLElement;
   readonly adapter: HTMLElement;
+  /** Which backend runs the model and why. */
+  readonly backend: HTMLElement;
   /** What happened to the GPU device (lost, recovering, recovered). */
   readonly gpuStatus: HTMLElement;
   readonly frameMessage: HTMLElement;
@@ -52,6 +54,7 @@ export function findElements(doc: Document): DemoElements {
     video: byId(doc, 'camera', HTMLVideoElement),
     fatal: el('fatal'),
     adapter: el('adapter'),
+    backend: el('backend'),
     gpuStatus: el('gpu-status'),
     frameMessage: el('frame-message'),
     fps: el('fps'),
