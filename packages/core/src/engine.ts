@@ -18,7 +18,8 @@ import { checkBufferLimits, isNormalization, NORMALIZATIONS, planOutputs, sameSi
 import { checkDenseKernel, checkScores, type ScoreCamScores } from './method-inputs.js';
 import { CamResult } from './result.js';
 import { ScoreCamSession, type ScoreCamSessionOptions } from './scorecam-session.js';
-import { channelRangesBuffer, encodeChannelRanges, encodeChannelSoftmax, encodeScoreWeights } from './scorecam-stages.js';
+import { scorePlan } from './score-plan.js';
+import { encodeGivenScoreWeights } from './score-stages.js';
 import {
   encodeCamWeights,
   encodeElementwiseSum,
@@ -310,7 +311,7 @@ export class CamEngine {
         classes = checkDenseKernel(options.denseKernel, base.channels, info.title);
         break;
       case 'scores':
-        classes = checkScores(options.scoreCam, base.batch * base.channels, info.title);
+        classes = checkScores(options.scoreCam, scorePlan(options.method, options.scoreCam), base.batch, base.channels, info.title);
         break;
     }
     const targetIds = resolveTargets(options.targets, base.batch, classes);
@@ -347,15 +348,13 @@ export class CamEngine {
       }
       case 'score_weights': {
         const score = options.scoreCam as ScoreCamScores;
-        const ranges = channelRangesBuffer(batch, dims);
-        encodeChannelRanges(batch, dims, inputs.activations, score.inputSize, inputs.status, ranges);
-        const logits = this.bufferFor(batch, score.scores, 'scores');
-        const targets = batch.upload(targetIds as Uint32Array, 'targets');
-        const weights = batch.temporary(dims.batch * dims.targets * dims.channels * 4, STORAGE_USAGE, 'channel weights');
-        const variant = score.variant ?? 'probability';
-        encodeScoreWeights(batch, dims, { logits, targets, ranges, weights, status: inputs.status }, classes, 0, dims.batch * dims.channels, variant);
-        if (variant === 'channel-softmax') encodeChannelSoftmax(batch, dims, weights);
-        return weights;
+        return encodeGivenScoreWeights(batch, dims, scorePlan(options.method, score), inputs.activations, inputs.status, {
+          scores: this.bufferFor(batch, score.scores, 'scores'),
+          baseline: score.baseline ? this.bufferFor(batch, score.baseline, 'baseline logits') : null,
+          inputSize: score.inputSize ?? { height: dims.height, width: dims.width },
+          targets: batch.upload(targetIds as Uint32Array, 'targets'),
+          classes,
+        });
       }
       default:
         return encodeGradientWeights(inputs, kernel, this.bufferFor(batch, options.gradients as TensorSource, 'gradients'));

@@ -3,6 +3,7 @@
 // TF.js explainer, the CLI, the demo and the bench dispatch on these fields.
 import * as ref from './reference/method-maps.js';
 import type { ReferenceMapInputs, ReferenceMaps } from './reference/method-maps.js';
+import { SCORECAM_VARIANTS } from './score-plan.js';
 
 /** The CAM methods the engine computes. */
 export const METHOD_NAMES = [
@@ -16,6 +17,10 @@ export const METHOD_NAMES = [
   'gradcamelementwise',
   'eigencam',
   'eigengradcam',
+  'fasterscorecam',
+  'ablationcam',
+  'sscam',
+  'iscam',
 ] as const;
 
 /** One of METHOD_NAMES. */
@@ -25,7 +30,8 @@ export type MethodName = (typeof METHOD_NAMES)[number];
  * What a method needs besides the activations: nothing more ('activations', so no
  * backward pass and a map per image whatever the target), the gradients of each target
  * score ('gradients'), the dense kernel after global average pooling ('dense-kernel'),
- * or the model's scores of masked inputs ('scores').
+ * or the model's scores of extra forward passes ('scores': masked inputs through the whole
+ * model, or for Ablation-CAM ablated activations through the head; see `passes`).
  */
 export type MethodInput = 'activations' | 'gradients' | 'dense-kernel' | 'scores';
 
@@ -70,22 +76,34 @@ export interface MethodInfo {
   /** Its maps in float64 (before normalisation): what the GPU must reproduce. */
   readonly reference: (inputs: ReferenceMapInputs) => ReferenceMaps;
   readonly options: readonly MethodOption[];
+  /**
+   * Methods that need 'scores': what their extra forward passes feed — masked copies of
+   * the model input through the whole model ('masked-input') or the layer's activations
+   * with one channel zeroed through the head ('ablated-head') — and how many per image
+   * for C channels with the default options (the cost `--method all` weighs).
+   */
+  readonly passes?: { readonly feeds: 'masked-input' | 'ablated-head'; readonly perImage: string };
+  /** Whether `--method all` runs it (false for the costliest: SS-CAM, IS-CAM). */
+  readonly inAll: boolean;
 }
 
-/** A table row with the defaults: one layer, no options. */
-function method(row: Omit<MethodInfo, 'options' | 'layers'> & { readonly options?: readonly MethodOption[] }): MethodInfo {
-  return { layers: 'one', options: [], ...row };
+/** A table row with the defaults: one layer, no options, in `all`. */
+function method(row: Omit<MethodInfo, 'options' | 'layers' | 'inAll'> & { readonly options?: readonly MethodOption[]; readonly inAll?: boolean }): MethodInfo {
+  return { layers: 'one', options: [], inAll: true, ...row };
 }
 
-const SCORECAM_OPTIONS: readonly MethodOption[] = [
-  {
-    name: 'variant',
-    flag: '--variant',
-    values: ['probability', 'channel-softmax'],
-    description: "'probability': w_c = softmax(f(X·M_c))[k] (the authors' code); 'channel-softmax': softmax over channels of the target logits (pytorch-grad-cam)",
-  },
-  { name: 'batchSize', description: 'masked inputs per forward pass (TF.js explainer; default 32)' },
-];
+const VARIANT_OPTION: MethodOption = {
+  name: 'variant',
+  flag: '--variant',
+  values: SCORECAM_VARIANTS,
+  description:
+    "'probability': w_c = softmax(f(X·M_c))[k], masks upsampled with half-pixel centres, constant channels weight 0 (the authors' code); " +
+    "'channel-softmax': w = softmax_c(f_k(X·M_c)), masks upsampled with aligned corners and normalised with +1e-8, constant channels scored with a zero mask (pytorch-grad-cam); " +
+    "'baseline': w = softmax_c(f_k(X·M_c) − f_k(X)), masks normalised at feature resolution (+1e-8) then upsampled with half-pixel centres (torch-cam)",
+};
+const BATCH_OPTION: MethodOption = { name: 'batchSize', description: 'forward passes per model call (TF.js explainer; default 32)' };
+const SCORECAM_OPTIONS: readonly MethodOption[] = [VARIANT_OPTION, BATCH_OPTION];
+const SAMPLES_OPTION = (fallback: number): MethodOption => ({ name: 'numSamples', flag: '--num-samples', description: `samples averaged (torch-cam's num_samples; default ${fallback})` });
 
 /**
  * Every method with its title, source, needs, GPU encoding, reference and options.
@@ -113,6 +131,7 @@ export const METHODS: Readonly<Record<MethodName, MethodInfo>> = {
     needs: 'scores',
     encoding: { kind: 'weighted-sum', weights: 'score_weights' }, reference: ref.scorecamMaps,
     options: SCORECAM_OPTIONS,
+    passes: { feeds: 'masked-input', perImage: 'C' },
   }),
   gradcamelementwise: method({
     name: 'gradcamelementwise',
@@ -128,6 +147,53 @@ export const METHODS: Readonly<Record<MethodName, MethodInfo>> = {
     paper: 'pytorch-grad-cam (Gildenblat et al.)',
     needs: 'gradients',
     encoding: { kind: 'projection', of: 'gradient-activation' }, reference: ref.eigengradcamMaps,
+  }),
+  fasterscorecam: method({
+    name: 'fasterscorecam',
+    title: 'Faster Score-CAM',
+    paper: 'Score-CAM authors’ Faster Score-CAM (tabayashi0117/Score-CAM)',
+    needs: 'scores',
+    encoding: { kind: 'weighted-sum', weights: 'score_weights' }, reference: ref.scoreFamilyMaps('fasterscorecam'),
+    options: [
+      { name: 'maxChannels', flag: '--max-channels', description: 'channels masked per image: the N of largest spatial variance (default 10); the others get weight 0' },
+      VARIANT_OPTION,
+      BATCH_OPTION,
+    ],
+    passes: { feeds: 'masked-input', perImage: 'min(N, C)' },
+  }),
+  ablationcam: method({
+    name: 'ablationcam',
+    title: 'Ablation-CAM',
+    paper: 'Desai & Ramaswamy 2020',
+    needs: 'scores',
+    encoding: { kind: 'weighted-sum', weights: 'score_weights' }, reference: ref.scoreFamilyMaps('ablationcam'),
+    options: [BATCH_OPTION],
+    passes: { feeds: 'ablated-head', perImage: 'C' },
+  }),
+  sscam: method({
+    name: 'sscam',
+    title: 'SS-CAM',
+    paper: 'Wang et al. 2020 (Smoothed Score-CAM)',
+    needs: 'scores',
+    encoding: { kind: 'weighted-sum', weights: 'score_weights' }, reference: ref.scoreFamilyMaps('sscam'),
+    options: [
+      SAMPLES_OPTION(35),
+      { name: 'std', flag: '--std', description: "standard deviation of the Gaussian noise added to each normalised mask (torch-cam's std; default 2.0)" },
+      { name: 'seed', flag: '--seed', description: 'seed of the noise (default 0): the same seed gives the same masks and map' },
+      BATCH_OPTION,
+    ],
+    passes: { feeds: 'masked-input', perImage: 'numSamples·C' },
+    inAll: false,
+  }),
+  iscam: method({
+    name: 'iscam',
+    title: 'IS-CAM',
+    paper: 'Naidu et al. 2020 (Integrated Score-CAM)',
+    needs: 'scores',
+    encoding: { kind: 'weighted-sum', weights: 'score_weights' }, reference: ref.scoreFamilyMaps('iscam'),
+    options: [SAMPLES_OPTION(10), BATCH_OPTION],
+    passes: { feeds: 'masked-input', perImage: 'numSamples·C' },
+    inAll: false,
   }),
 };
 
@@ -149,4 +215,15 @@ export function isMethodName(name: string): name is MethodName {
  */
 export function methodsNeeding(need: MethodInput): MethodName[] {
   return METHOD_NAMES.filter((m) => METHODS[m].needs === need);
+}
+
+/**
+ * The methods `all` means: every method of the table but the costliest (SS-CAM, IS-CAM:
+ * numSamples·C masked forward passes per image), which run only when named.
+ *
+ * @example
+ * methodsInAll().includes('sscam'); // false
+ */
+export function methodsInAll(): MethodName[] {
+  return METHOD_NAMES.filter((m) => METHODS[m].inAll);
 }

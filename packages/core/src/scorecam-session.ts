@@ -5,35 +5,47 @@ import { STORAGE_USAGE } from './gpu/flags.js';
 import { activationDims, checkData, checkShape, isGpuBuffer, resolveTargets, type FeatureDims, type TargetSpec, type TensorSource } from './inputs.js';
 import { checkBufferLimits, planOutputs, type OutputRequest } from './output-plan.js';
 import type { CamResult } from './result.js';
+import { scorePasses, scorePlan, type ScoreCamVariant, type ScoreMethodOptions, type ScorePlan } from './score-plan.js';
 import {
-  encodeChannelRanges,
-  encodeChannelSoftmax,
-  encodeScoreCamMasks,
-  encodeScoreWeights,
-  type ModelInputDims,
-  type ScoreCamVariant,
-} from './scorecam-stages.js';
+  encodeAblationInputs,
+  encodeChannelSelection,
+  encodePassScores,
+  encodeScoreFamilyMasks,
+  encodeScoreFamilyWeights,
+  encodeScoreRanges,
+  type SelectionBuffers,
+} from './score-stages.js';
+import type { ModelInputDims } from './scorecam-stages.js';
 import { encodeWeightedSum } from './stages.js';
 
+/** The methods a session runs: the Score-CAM family and Ablation-CAM. */
+export type ScoreMethodName = 'scorecam' | 'fasterscorecam' | 'sscam' | 'iscam' | 'ablationcam';
+
 /** What a Score-CAM session needs up front. */
-export interface ScoreCamSessionOptions {
+export interface ScoreCamSessionOptions extends ScoreMethodOptions {
+  /** Which method (default 'scorecam'); its options are the ScoreMethodOptions fields. */
+  readonly method?: ScoreMethodName;
   /** The target layer's activations, [B, h, w, C]. */
   readonly activations: TensorSource;
-  /** The model input the masks multiply, [B, H, W, Cin]. */
-  readonly input: TensorSource;
+  /** The model input the masks multiply, [B, H, W, Cin] (not read by Ablation-CAM). */
+  readonly input?: TensorSource;
   /** The class(es) to explain: one for all, one per image, or K per image. */
   readonly targets: TargetSpec;
   /** Number of classes in the model's output. */
   readonly classes: number;
-  /** 'probability' (the authors' code, default) or 'channel-softmax' (pytorch-grad-cam). */
+  /** The model's logits on the unmasked input, [B, classes]: needed by the 'baseline' variant, SS-CAM, IS-CAM and Ablation-CAM. */
+  readonly baseline?: TensorSource;
+  /** 'probability' (the authors' code, default), 'channel-softmax' (pytorch-grad-cam) or 'baseline' (torch-cam). */
   readonly variant?: ScoreCamVariant;
 }
 
 /**
- * A Score-CAM explanation in progress. It keeps the activations, the model input, the
- * channel ranges and the channel weights on the GPU while the caller runs the model on
- * each chunk of masked inputs; every step is its own submit so chunks can interleave
- * with the model's own work. Create it with `engine.scoreCam(...)`.
+ * A Score-CAM-family explanation in progress (Score-CAM and its variants, Faster
+ * Score-CAM, SS-CAM, IS-CAM, Ablation-CAM). It keeps the activations, the model input,
+ * the mask ranges, the chosen channels and the pass scores on the GPU while the caller
+ * runs the model (or, for Ablation-CAM, its head) on each chunk of passes; every step is
+ * its own submit so chunks can interleave with the model's own work. Create it with
+ * `engine.scoreCam(...)`.
  *
  * @example
  * const session = engine.scoreCam({ activations, input, targets: [3], classes: 10 });
@@ -43,16 +55,23 @@ export interface ScoreCamSessionOptions {
  */
 export class ScoreCamSession {
   readonly dims: FeatureDims;
+  /** The model input size the masks are made at (the feature map's own for Ablation-CAM). */
   readonly input: ModelInputDims;
-  /** Masked inputs in all: one per (image, channel) pair. */
+  /** Forward passes in all (samples · B · masked channels); kept under its old name. */
   readonly pairs: number;
+  readonly passes: number;
   readonly classes: number;
+  readonly method: ScoreMethodName;
+  readonly plan: ScorePlan;
+  /** The Score-CAM variant ('probability' for the methods without one). */
   readonly variant: ScoreCamVariant;
   private readonly owned: GPUBuffer[] = [];
   private readonly activations: GPUBuffer;
-  private readonly inputBuffer: GPUBuffer;
+  private readonly inputBuffer: GPUBuffer | null;
   private readonly ranges: GPUBuffer;
-  private readonly weights: GPUBuffer;
+  private readonly selection: SelectionBuffers;
+  private readonly baseline: GPUBuffer;
+  private readonly scores: GPUBuffer;
   private readonly targets: GPUBuffer;
   private status: GPUBuffer | null = null;
   private readonly scored: Uint8Array;
@@ -64,49 +83,67 @@ export class ScoreCamSession {
     private readonly engine: CamEngine,
     options: ScoreCamSessionOptions,
   ) {
+    this.method = options.method ?? 'scorecam';
+    this.plan = scorePlan(this.method, options);
+    this.variant = options.variant ?? 'probability';
     const base = activationDims(options.activations);
-    checkShape('input', options.input.shape, 4, '[B, H, W, Cin] (the model input)');
-    checkData('input', options.input);
-    const [batch, height, width, channels] = options.input.shape as [number, number, number, number];
-    if (batch !== base.batch) throw new ShapeError(`input has ${batch} images but the activations have ${base.batch}`);
     if (!Number.isInteger(options.classes) || options.classes <= 0) throw new InvalidInputError(`classes must be a positive integer; got ${options.classes}`);
+    if (this.plan.feeds === 'input') {
+      if (!options.input) throw new InvalidInputError(`${this.method} needs input: the model input [B, H, W, Cin] the masks multiply`);
+      checkShape('input', options.input.shape, 4, '[B, H, W, Cin] (the model input)');
+      checkData('input', options.input);
+      const [batch, height, width, channels] = options.input.shape as [number, number, number, number];
+      if (batch !== base.batch) throw new ShapeError(`input has ${batch} images but the activations have ${base.batch}`);
+      this.input = { height, width, channels };
+    } else {
+      this.input = { height: base.height, width: base.width, channels: base.channels };
+    }
+    if (this.plan.needsBaseline) {
+      if (!options.baseline) throw new InvalidInputError(`${this.method}${this.method === 'scorecam' ? ` (variant '${this.variant}')` : ''} needs baseline: the model's logits on the unmasked input, [B, classes]`);
+      checkShape('baseline', options.baseline.shape, 2, '[B, classes]');
+      checkData('baseline', options.baseline);
+      if (options.baseline.shape[0] !== base.batch || options.baseline.shape[1] !== options.classes) {
+        throw new ShapeError(`baseline has shape [${options.baseline.shape.join(', ')}]; it needs [${base.batch}, ${options.classes}]`);
+      }
+    }
     const targetIds = resolveTargets(options.targets, base.batch, options.classes);
     this.dims = { ...base, targets: targetIds.length / base.batch };
-    this.input = { height, width, channels };
-    this.pairs = base.batch * base.channels;
+    this.passes = scorePasses(this.plan, base.batch, base.channels);
+    this.pairs = this.passes;
     this.classes = options.classes;
-    this.variant = options.variant ?? 'probability';
-    this.scored = new Uint8Array(this.pairs);
+    this.scored = new Uint8Array(this.passes);
     checkBufferLimits(engine.device, [
-      ['activations', this.pairs * base.height * base.width * 4],
-      ['model input', batch * height * width * channels * 4],
-      ['one masked input', height * width * channels * 4],
+      ['activations', base.batch * base.height * base.width * base.channels * 4],
+      ['model input', base.batch * this.input.height * this.input.width * this.input.channels * 4],
+      ['one masked input', this.maskBytes(1)],
+      ['pass scores', this.passes * this.dims.targets * 4],
     ]);
 
     const acquire = (bytes: number, label: string): GPUBuffer => {
-      const buffer = engine.pool.acquire(bytes, STORAGE_USAGE, label);
+      const buffer = engine.pool.acquire(Math.max(bytes, 16), STORAGE_USAGE, label);
       this.owned.push(buffer);
       return buffer;
     };
-    const persistent = (source: TensorSource, label: string): GPUBuffer => {
-      if (isGpuBuffer(source.data)) return source.data;
-      const buffer = acquire(source.data.byteLength, label);
-      engine.device.queue.writeBuffer(buffer, 0, source.data.buffer, source.data.byteOffset, source.data.byteLength);
+    const upload = (data: Uint32Array | Float32Array, label: string): GPUBuffer => {
+      const buffer = acquire(data.byteLength, label);
+      engine.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
       return buffer;
     };
+    const persistent = (source: TensorSource, label: string): GPUBuffer => (isGpuBuffer(source.data) ? source.data : upload(source.data, label));
     // If anything fails, what was acquired so far goes back to the pool, once.
     engine.assertUsable();
-    const setup = new CommandBatch(engine.device, engine.pool, engine.debug, 'scorecam ranges');
+    const setup = new CommandBatch(engine.device, engine.pool, engine.debug, 'scorecam setup');
     try {
       this.activations = persistent(options.activations, 'scorecam activations');
-      this.inputBuffer = persistent(options.input, 'scorecam input');
-      this.targets = acquire(targetIds.byteLength, 'scorecam targets');
-      engine.device.queue.writeBuffer(this.targets, 0, targetIds);
-      this.ranges = acquire(this.pairs * 8, 'channel ranges');
-      this.weights = acquire(this.dims.batch * this.dims.targets * this.dims.channels * 4, 'channel weights');
+      this.inputBuffer = this.plan.feeds === 'input' ? persistent(options.input!, 'scorecam input') : null;
+      this.baseline = this.plan.needsBaseline ? persistent(options.baseline!, 'scorecam baseline') : acquire(16, 'no baseline');
+      this.targets = upload(targetIds, 'scorecam targets');
+      this.ranges = acquire(base.batch * base.channels * 8, 'channel ranges');
+      this.scores = acquire(this.passes * this.dims.targets * 4, 'pass scores');
       this.status = engine.pool.acquire(16, STORAGE_USAGE, 'wgcam status');
       setup.commands().clearBuffer(this.status);
-      encodeChannelRanges(setup, this.dims, this.activations, this.input, this.status, this.ranges);
+      encodeScoreRanges(setup, this.dims, this.plan, this.activations, this.input, this.status, this.ranges);
+      this.selection = encodeChannelSelection(setup, this.dims, this.plan, this.activations, acquire, upload);
       setup.submit();
     } catch (error) {
       setup.abandon();
@@ -116,21 +153,31 @@ export class ScoreCamSession {
     this.checks.push(setup.checked());
   }
 
-  /** Bytes that `count` masked inputs take: count·H·W·Cin float32. */
+  /** Bytes that `count` passes take: count·H·W·Cin float32 (count·h·w·C for Ablation-CAM's head inputs). */
   maskBytes(count: number): number {
     return count * this.input.height * this.input.width * this.input.channels * 4;
   }
 
-  /** Writes masked inputs of pairs first..first+count−1 ((b, c) in B·C order) into `out`, [count, H, W, Cin]. */
+  /** For Ablation-CAM: the image each pass of first..first+count−1 belongs to (its head also reads that image's input). */
+  imageOf(pass: number): number {
+    const masked = this.dims.batch * this.selection.perImage;
+    return Math.floor((pass % masked) / this.selection.perImage);
+  }
+
+  /** Writes the inputs of passes first..first+count−1 into `out`: masked model inputs [count, H, W, Cin], or for Ablation-CAM the activations with one channel zeroed [count, h, w, C]. */
   writeMasks(first: number, count: number, out: GPUBuffer): void {
     this.checkChunk(first, count);
     if (out.size < this.maskBytes(count)) throw new ShapeError(`the mask buffer holds ${out.size} bytes; ${count} masked inputs need ${this.maskBytes(count)}`);
     this.step('scorecam masks', (batch) => {
-      encodeScoreCamMasks(batch, this.dims, { activations: this.activations, ranges: this.ranges, input: this.inputBuffer, out }, this.input, first, count);
+      if (this.plan.feeds === 'head') {
+        encodeAblationInputs(batch, this.dims, this.activations, out, first, count);
+      } else {
+        encodeScoreFamilyMasks(batch, this.dims, this.plan, { activations: this.activations, ranges: this.ranges, selection: this.selection, input: this.inputBuffer!, out }, this.input, first, count);
+      }
     });
   }
 
-  /** Turns the model's logits on masked inputs first..first+count−1 ([count, classes]) into channel weights. */
+  /** Turns the model's logits on passes first..first+count−1 ([count, classes]) into pass scores. */
   addScores(first: number, count: number, logits: TensorSource): void {
     this.checkChunk(first, count);
     checkShape('logits', logits.shape, 2, '[count, classes]');
@@ -138,18 +185,30 @@ export class ScoreCamSession {
     if (logits.shape[0] !== count || logits.shape[1] !== this.classes) {
       throw new ShapeError(`logits have shape [${logits.shape.join(', ')}]; this chunk needs [${count}, ${this.classes}]`);
     }
-    this.step('scorecam weights', (batch) => {
+    this.step('scorecam scores', (batch) => {
       const buffer = this.engine.bufferFor(batch, logits, 'scorecam logits');
-      encodeScoreWeights(batch, this.dims, { logits: buffer, targets: this.targets, ranges: this.ranges, weights: this.weights, status: this.status! }, this.classes, first, count, this.variant);
+      encodePassScores(
+        batch,
+        this.dims,
+        this.plan,
+        { logits: buffer, targets: this.targets, ranges: this.ranges, selection: this.selection, baseline: this.baseline, scores: this.scores, status: this.status! },
+        this.classes,
+        first,
+        count,
+      );
     });
     this.scored.fill(1, first, first + count);
   }
 
-  /** Builds the maps from the collected weights and post-processes them; closes the session. */
+  /** Builds the maps from the collected scores and post-processes them; closes the session. */
   finish(request: OutputRequest = {}): CamResult {
     this.assertOpen();
     const missing = this.scored.indexOf(0);
-    if (missing >= 0) throw new InvalidInputError(`no scores were added for pair ${missing} (image ${Math.floor(missing / this.dims.channels)}, channel ${missing % this.dims.channels}); call addScores for every pair before finish`);
+    if (missing >= 0) {
+      const masked = this.dims.batch * this.selection.perImage;
+      const where = this.plan.samples > 1 ? ` (sample ${Math.floor(missing / masked)}, pair ${missing % masked})` : ` (pair ${missing}: image ${this.imageOf(missing)})`;
+      throw new InvalidInputError(`no scores were added for pass ${missing} of ${this.passes}${where}; call addScores for every pass before finish`);
+    }
     const plan = planOutputs(this.dims, request);
     checkBufferLimits(this.engine.device, [
       ['heatmaps', plan.heatmapBytes],
@@ -162,11 +221,12 @@ export class ScoreCamSession {
       plan,
       request,
       status,
-      'wgcam scorecam',
+      `wgcam ${this.method}`,
       this.activations,
       (inputs) => {
-        if (this.variant === 'channel-softmax') encodeChannelSoftmax(inputs.batch, this.dims, this.weights);
-        return encodeWeightedSum(inputs, this.weights);
+        const weights = inputs.batch.temporary(this.dims.batch * this.dims.targets * this.dims.channels * 4, STORAGE_USAGE, 'channel weights');
+        encodeScoreFamilyWeights(inputs.batch, this.dims, this.plan, this.scores, this.selection, weights);
+        return encodeWeightedSum(inputs, weights);
       },
       this.checks,
     );
@@ -206,8 +266,8 @@ export class ScoreCamSession {
   }
 
   private checkChunk(first: number, count: number): void {
-    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count <= 0 || first + count > this.pairs) {
-      throw new InvalidInputError(`chunk ${first}..${first + count - 1} is outside the ${this.pairs} (image, channel) pairs`);
+    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count <= 0 || first + count > this.passes) {
+      throw new InvalidInputError(`chunk ${first}..${first + count - 1} is outside the ${this.passes} passes`);
     }
   }
 }

@@ -6,8 +6,9 @@ import { STORAGE_USAGE } from './gpu/flags.js';
 
 const STORAGE = STORAGE_USAGE;
 
-/** How Score-CAM turns the target score of each masked input into a channel weight. */
-export type ScoreCamVariant = 'probability' | 'channel-softmax';
+import type { ScoreCamVariant } from './score-plan.js';
+
+export type { ScoreCamVariant } from './score-plan.js';
 
 /** The model input that Score-CAM masks: [B, H, W, Cin]. */
 export interface ModelInputDims extends Size2D {

@@ -1,7 +1,7 @@
 // The shapes every kernel is tested on: feature sizes, channel counts, batch sizes and
 // targets per image from the design's list, with output sizes that are not multiples of
 // the workgroup size.
-import { METHODS, type ComputeOptions, type MethodName, type Size2D } from '../src/index.js';
+import { METHODS, scorePasses, scorePlan, type ComputeOptions, type MethodName, type Size2D } from '../src/index.js';
 import { makeRng, randomFloats } from './gpu-fixture.js';
 
 export interface TestCase {
@@ -92,15 +92,19 @@ export function makeInputs(method: MethodName, c: TestCase, seed: number, signed
       return base;
     case 'dense-kernel':
       return { ...base, denseKernel: { data: randomFloats(rng, c.channels * CLASSES, -1, 1), shape: [c.channels, CLASSES] }, targets: targetRows };
-    case 'scores':
+    case 'scores': {
+      // One logit row per pass the method runs with its default options (samples · B · masked channels).
+      const passes = scorePasses(scorePlan(method), c.batch, c.channels);
       return {
         ...base,
         scoreCam: {
-          scores: { data: randomFloats(rng, c.batch * c.channels * CLASSES, -4, 4), shape: [c.batch * c.channels, CLASSES] },
+          scores: { data: randomFloats(rng, passes * CLASSES, -4, 4), shape: [passes, CLASSES] },
           inputSize: { height: 2 * c.height + 3, width: 3 * c.width + 1 },
+          baseline: { data: randomFloats(rng, c.batch * CLASSES, -4, 4), shape: [c.batch, CLASSES] },
         },
         targets: targetRows,
       };
+    }
     case 'gradients': {
       const shape = c.targets === 1 ? [c.batch, c.height, c.width, c.channels] : [c.batch, c.targets, c.height, c.width, c.channels];
       const data = projection ? channelGradients(rng, c) : randomFloats(rng, featureSize * c.targets, -1, 1);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, type ScoreCamVariant } from '../src/index.js';
 import { readBuffers } from '../src/gpu/readback.js';
-import { referenceHeatmaps, scoreCamMasks, channelRanges } from '../src/reference/index.js';
+import { scorePlan } from '../src/index.js';
+import { channelSelection, referenceHeatmaps, scoreFamilyMasks, scoreRanges } from '../src/reference/index.js';
 import { expectClose, makeRng, randomFloats, useGpu, withGpuErrorScopes } from './gpu-fixture.js';
 
 const gpu = useGpu();
@@ -37,7 +38,8 @@ describe('ScoreCamSession', () => {
         session.writeMasks(first, count, masks);
         const [bytes] = await readBuffers(gpu.device, gpu.engine.pool, [{ buffer: masks, bytes: session.maskBytes(count) }]);
         const masked = new Float32Array(bytes!);
-        const expectedMasks = scoreCamMasks(A, channelRanges(A, dims, model), input, dims, model, first, count);
+        const plan = scorePlan('scorecam', { variant });
+        const expectedMasks = scoreFamilyMasks(A, scoreRanges(A, dims, plan, model), channelSelection(A, dims, plan), input, dims, model, plan, first, count);
         expectClose(masked, expectedMasks, 1e-5, `masks ${first}`);
         const logits = new Float32Array(count * classes);
         for (let j = 0; j < count; j++) logits.set(logitsOf(masked, j), j * classes);

@@ -10,6 +10,8 @@ export { elementwiseSumRelu, mapRanges, normalizeMaps, weightedSumRelu } from '.
 export { bilinearTap, sampleBilinear, upsampleBilinear } from './resample.js';
 export { colormapOverlay } from './overlay.js';
 export { channelRanges, scoreCamMasks, scoreCamWeights } from './scorecam.js';
+export { ablationInputs, channelSelection, channelVariances, maskNoise, scoreFamilyMasks, scoreFamilyWeights, scoreRanges } from './score-methods.js';
+export type { ChannelSelection } from './score-methods.js';
 export { normalizedHeat, referenceHeatmaps, referenceOverlay } from './pipeline.js';
 export { centredMatrix, eigenGapRatios, eigenProjections, gramMatrix, topEigenpair, REFERENCE_EIGEN_MAX_ITERATIONS, REFERENCE_EIGEN_TOLERANCE } from './eigen.js';
 export type { EigenProjections } from './eigen.js';

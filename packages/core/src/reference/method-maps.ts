@@ -1,10 +1,11 @@
 // Each method's float64 reference, from its inputs to its raw (un-normalised) maps: the
 // `reference` of its row in the method table.
 import type { FeatureDims, Size2D } from '../inputs.js';
+import { scorePlan, type ScoreMethodOptions } from '../score-plan.js';
 import type { ScoreCamVariant } from '../scorecam-stages.js';
 import { eigenProjections } from './eigen.js';
 import { elementwiseSumRelu, weightedSumRelu } from './maps.js';
-import { channelRanges, scoreCamWeights } from './scorecam.js';
+import { channelSelection, scoreFamilyWeights, scoreRanges } from './score-methods.js';
 import { camWeights, gradcamppWeights, gradcamWeights, xgradcamWeights } from './weights.js';
 
 /** Everything a method's reference may read; what a method does not need is null. */
@@ -18,6 +19,10 @@ export interface ReferenceMapInputs {
   readonly scores: ArrayLike<number> | null;
   readonly inputSize: Size2D | null;
   readonly variant: ScoreCamVariant;
+  /** Score-based methods: their options (variant, maxChannels, numSamples, ...). */
+  readonly scoreOptions?: ScoreMethodOptions;
+  /** Logits of the unmasked input [B, classes] (baseline variant, SS-CAM, IS-CAM, Ablation-CAM). */
+  readonly baseline?: ArrayLike<number> | null;
   /** Classes of the dense kernel or scores. */
   readonly classes: number;
   /** B·K target classes (CAM, Score-CAM). */
@@ -110,16 +115,31 @@ export function gradcamElementwiseMaps(inputs: ReferenceMapInputs): ReferenceMap
 }
 
 /**
- * Score-CAM: w from the softmax of the masked inputs' logits.
+ * The reference of a score-based method (Score-CAM and its variants, Faster Score-CAM,
+ * SS-CAM, IS-CAM, Ablation-CAM): its plan's ranges, channel choice and weights from the
+ * given pass logits.
+ *
+ * @example
+ * const { weights } = scoreFamilyMaps('fasterscorecam')(inputs);
+ */
+export function scoreFamilyMaps(method: string): (inputs: ReferenceMapInputs) => ReferenceMaps {
+  return (inputs) => {
+    const plan = scorePlan(method, { variant: inputs.variant, ...inputs.scoreOptions });
+    const ranges = plan.feeds === 'input' ? scoreRanges(inputs.activations, inputs.dims, plan, required(inputs.inputSize, 'the model input size')) : null;
+    const selection = channelSelection(inputs.activations, inputs.dims, plan);
+    const scores = required(inputs.scores, 'the passes’ scores');
+    const baseline = plan.needsBaseline ? required(inputs.baseline ?? null, 'the baseline logits') : null;
+    return weighted(inputs, scoreFamilyWeights(scores, required(inputs.targets, 'targets'), ranges, selection, baseline, inputs.dims, inputs.classes, plan));
+  };
+}
+
+/**
+ * Score-CAM: w from the masked inputs' scores by its variant.
  *
  * @example
  * const { weights } = scorecamMaps(inputs);
  */
-export function scorecamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
-  const ranges = channelRanges(inputs.activations, inputs.dims, required(inputs.inputSize, 'the model input size'));
-  const scores = required(inputs.scores, 'the masked inputs’ scores');
-  return weighted(inputs, scoreCamWeights(scores, required(inputs.targets, 'targets'), ranges, inputs.dims, inputs.classes, inputs.variant));
-}
+export const scorecamMaps = scoreFamilyMaps('scorecam');
 
 function relu(values: Float64Array): Float64Array {
   return values.map((v) => Math.max(v, 0));

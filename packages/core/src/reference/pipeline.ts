@@ -78,6 +78,7 @@ export function referenceHeatmaps(options: ComputeOptions): ReferenceStages {
     scores: options.scoreCam ? cpuData(options.scoreCam.scores, 'scores') : null,
     inputSize: options.scoreCam?.inputSize ?? null,
     variant: options.scoreCam?.variant ?? 'probability',
+    ...(options.scoreCam ? { scoreOptions: options.scoreCam, baseline: options.scoreCam.baseline ? cpuData(options.scoreCam.baseline, 'baseline') : null } : {}),
     classes,
     targets,
   });

@@ -12,6 +12,8 @@ import { targetGradients } from './gradients.js';
 import { checkImages, toModelInput, type ImageInput, type Preprocess } from './images.js';
 import { shareImageOnDevice } from './shared-image.js';
 import { runScoreCam, type MaskBufferSlot } from './scorecam-runner.js';
+import { scorePasses, scorePlan } from '../score-plan.js';
+import type { ScoreMethodName } from '../scorecam-session.js';
 import type { SplitModel } from './split-model.js';
 import { overlayOnDevice, type OverlayOnDevice } from './overlay-image.js';
 import { chooseTargets, readPredictions, readTargets } from './targets.js';
@@ -29,7 +31,7 @@ export interface ModelPasses {
   readonly forward: number;
   /** Backward passes, one per explained target (0 when no method needs gradients). */
   readonly backward: number;
-  /** Score-CAM's batched forward passes over masked inputs (0 without Score-CAM). */
+  /** Batched forward passes of the score-based methods over masked inputs (or Ablation-CAM's head over ablated activations); 0 without them. */
   readonly maskedForward: number;
 }
 
@@ -179,6 +181,11 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
         case 'scores': {
           const x = await bridgeTensor(input, engine.device);
           onGpu.push(x);
+          let baseline: BridgedTensor | null = null;
+          if (scorePlan(method, request.scoreCam).needsBaseline) {
+            baseline = await bridgeTensor(logits, engine.device);
+            onGpu.push(baseline);
+          }
           const onProgress = request.onProgress;
           const scoreCam = {
             ...request.scoreCam,
@@ -186,12 +193,13 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
             onChunk: (done: number, total: number) => {
               request.scoreCam?.onChunk?.(done, total);
               const elapsedMs = tf.util.now() - start;
-              onProgress?.({ method, done, total, unit: 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
+              onProgress?.({ method, done, total, unit: METHODS[method].passes?.feeds === 'ablated-head' ? 'ablated activations' : 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
             },
           };
-          result = await runScoreCam(split, engine, a, x, await targetRows(), scoreCam, outputs, context.maskSlot);
-          const pairs = activations.shape[0] * activations.shape[3];
-          maskedForward += Math.ceil(pairs / Math.min(scoreCam.batchSize ?? 32, pairs));
+          const inputs = { activations: a, input: x, inputTensor: input, baseline };
+          result = await runScoreCam(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, outputs, context.maskSlot);
+          const passes = scorePasses(scorePlan(method, request.scoreCam), activations.shape[0], activations.shape[3]);
+          maskedForward += Math.ceil(passes / Math.min(scoreCam.batchSize ?? 32, passes));
           // Score-CAM's masked forwards are its model time, interleaved with its kernels.
           model = tf.util.now() - start;
           break;

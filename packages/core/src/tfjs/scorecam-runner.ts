@@ -4,8 +4,10 @@ import { InvalidInputError, throwIfCancelled, type CancelSignal } from '../error
 import { STORAGE_USAGE } from '../gpu/flags.js';
 import { readBuffers } from '../gpu/readback.js';
 import type { OutputRequest } from '../output-plan.js';
+import { METHODS } from '../methods.js';
 import type { CamResult } from '../result.js';
-import type { ScoreCamVariant } from '../scorecam-stages.js';
+import { scorePlan, type ScoreMethodOptions } from '../score-plan.js';
+import type { ScoreMethodName } from '../scorecam-session.js';
 import type { SplitModel } from './split-model.js';
 import { backendDevice, bridgeTensor, flushBackend, type BridgedTensor } from './tensor-bridge.js';
 
@@ -14,29 +16,44 @@ export interface MaskBufferSlot {
   buffer: GPUBuffer | null;
 }
 
-/** Score-CAM's knobs. */
-export interface ScoreCamOptions {
+/**
+ * The knobs of the score-based methods (Score-CAM and its variants, Faster Score-CAM,
+ * SS-CAM, IS-CAM, Ablation-CAM); each method reads the options its table row lists.
+ */
+export interface ScoreCamOptions extends ScoreMethodOptions {
+  /** Forward passes per model call (default 32). */
   readonly batchSize?: number;
-  readonly variant?: ScoreCamVariant;
-  /** Called before the first chunk (done = 0) and after each chunk of masked forward passes with the (image, channel) pairs done and in all. */
+  /** Called before the first chunk (done = 0) and after each chunk of forward passes with the passes done and in all. */
   readonly onChunk?: (done: number, total: number) => void;
   /** Stops between chunks with a CancelledError. */
   readonly signal?: CancelSignal;
 }
 
+/** The tensors a score-based method reads besides its options. */
+export interface ScoreRunInputs {
+  readonly activations: BridgedTensor;
+  /** The model input as fed, bridged (masked-input methods read it on the GPU). */
+  readonly input: BridgedTensor;
+  /** The same input as a tensor (Ablation-CAM's head reads each pass's image). */
+  readonly inputTensor: tf.Tensor4D;
+  /** The model's logits on the input, bridged, [B, classes] (baseline variant, SS-CAM, IS-CAM, Ablation-CAM). */
+  readonly baseline: BridgedTensor | null;
+}
+
 /**
- * Score-CAM on a TF.js model: for each chunk of (image, channel) pairs the engine writes
- * the masked inputs into a GPU buffer, TF.js runs the model on that buffer as a tensor
- * (zero copy on the webgpu backend), and the logits become channel weights on the GPU.
+ * A score-based method on a TF.js model: for each chunk of passes the engine writes the
+ * masked inputs (or, for Ablation-CAM, the activations with one channel zeroed) into a
+ * GPU buffer, TF.js runs the model (or its head) on that buffer as a tensor (zero copy on
+ * the webgpu backend), and the logits become pass scores on the GPU.
  *
  * @example
- * const result = await runScoreCam(split, engine, a, x, [[3]], {}, { size }, slot);
+ * const result = await runScoreCam(split, engine, 'scorecam', inputs, [[3]], {}, { size }, slot);
  */
 export async function runScoreCam(
   split: SplitModel,
   engine: CamEngine,
-  activations: BridgedTensor,
-  input: BridgedTensor,
+  method: ScoreMethodName,
+  inputs: ScoreRunInputs,
   targets: number[][],
   options: ScoreCamOptions,
   outputs: OutputRequest,
@@ -44,18 +61,21 @@ export async function runScoreCam(
 ): Promise<CamResult> {
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`scoreCam.batchSize must be a positive integer; got ${batchSize}`);
-  // The input actually fed (a dynamic model's size is the image's), not the split's declared shape.
-  const [, height, width, channels] = input.source.shape as readonly [number, number, number, number];
+  const plan = scorePlan(method, options);
   flushBackend();
   const session = engine.scoreCam({
-    activations: activations.source,
-    input: input.source,
+    ...options,
+    method,
+    activations: inputs.activations.source,
+    input: inputs.input.source,
     targets,
     classes: split.classes,
-    ...(options.variant ? { variant: options.variant } : {}),
+    ...(plan.needsBaseline && inputs.baseline ? { baseline: inputs.baseline.source } : {}),
   });
   try {
-    const chunk = Math.min(batchSize, session.pairs);
+    // The shape each pass feeds: the input as fed (a dynamic model's size is the image's), or the layer's map.
+    const { height, width, channels } = session.input;
+    const chunk = Math.min(batchSize, session.passes);
     const bytes = session.maskBytes(chunk);
     if (!slot.buffer || slot.buffer.size < bytes || slot.buffer.size > 4 * bytes) {
       slot.buffer?.destroy();
@@ -63,22 +83,27 @@ export async function runScoreCam(
     }
     const maskBuffer = slot.buffer;
     const zeroCopy = backendDevice() === engine.device;
-    options.onChunk?.(0, session.pairs);
-    for (let first = 0; first < session.pairs; first += chunk) {
-      throwIfCancelled(options.signal, 'Score-CAM');
-      const count = Math.min(chunk, session.pairs - first);
+    options.onChunk?.(0, session.passes);
+    for (let first = 0; first < session.passes; first += chunk) {
+      throwIfCancelled(options.signal, METHODS[method].title);
+      const count = Math.min(chunk, session.passes - first);
       session.writeMasks(first, count, maskBuffer);
       const shape: [number, number, number, number] = [count, height, width, channels];
       const masked = zeroCopy
         ? tf.tensor({ buffer: maskBuffer, zeroCopy: true }, shape, 'float32')
         : tf.tensor(new Float32Array((await readBuffers(engine.device, engine.pool, [{ buffer: maskBuffer, bytes: session.maskBytes(count) }]))[0]!), shape, 'float32');
-      const logits = tf.tidy(() => split.logits(masked as tf.Tensor4D));
+      const logits = tf.tidy(() => {
+        if (plan.feeds === 'input') return split.logits(masked as tf.Tensor4D);
+        // The head also reads the input where a branch goes around the cut: each pass's own image.
+        const images = tf.tensor1d(Array.from({ length: count }, (_, j) => session.imageOf(first + j)), 'int32');
+        return split.head(masked as tf.Tensor4D, tf.gather(inputs.inputTensor, images) as tf.Tensor4D);
+      });
       const scores = await bridgeTensor(logits, engine.device);
       flushBackend();
       session.addScores(first, count, scores.source);
       scores.release();
       tf.dispose([masked, logits]);
-      options.onChunk?.(first + count, session.pairs);
+      options.onChunk?.(first + count, session.passes);
     }
     return session.finish(outputs);
   } catch (error) {

@@ -241,6 +241,7 @@ async function explainGroup(
         // Waits between stages only when asked: the hot path records everything and reads once.
         profile: settings.profile,
         ...(settings.signal ? { signal: settings.signal } : {}),
+        ...(settings.scoreCam ? { scoreCam: settings.scoreCam } : {}),
         ...(settings.onWork ? { onProgress: (progress: WorkProgress) => settings.onWork!({ ...progress, files: group.map((g) => sources[g.index]!.name) }) } : {}),
       }),
     );

@@ -1,4 +1,4 @@
-import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, NORMALIZATIONS, isColormapName, isMethodName, isNormalization, type ColormapName, type MethodName, type Normalization, type Size2D } from '@wgcam/core';
+import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, NORMALIZATIONS, isColormapName, isMethodName, isNormalization, methodsInAll, type ColormapName, type MethodName, type Normalization, type Size2D } from '@wgcam/core';
 import type { TargetRequest } from '@wgcam/core/tfjs';
 import { parseBackground, type Rgb } from '../io/background.js';
 import type { OutputChoices } from './outputs.js';
@@ -23,6 +23,8 @@ export interface RunSettings {
   readonly onWork: RunOptions['onWork'];
   /** What transparent pixels are composited onto. */
   readonly background: Rgb;
+  /** Options of the score-based methods, as given. */
+  readonly scoreCam: RunOptions['scoreCam'];
 }
 
 function methodsOf(method: BatchOptions['method']): MethodName[] {
@@ -30,7 +32,7 @@ function methodsOf(method: BatchOptions['method']): MethodName[] {
   if (given !== undefined && typeof given !== 'string' && !Array.isArray(given)) {
     throw new InvalidInputError(`method must be a method name, a list of them or 'all'; got ${JSON.stringify(given) ?? typeof given}`);
   }
-  const list = method === undefined ? ['gradcam'] : method === 'all' ? [...METHOD_NAMES] : typeof method === 'string' ? [method] : [...method];
+  const list = method === undefined ? ['gradcam'] : method === 'all' ? methodsInAll() : typeof method === 'string' ? [method] : [...method];
   for (const name of list) {
     if (!isMethodName(name)) throw new InvalidInputError(`unknown method '${String(name)}'; use one of ${METHOD_NAMES.join(', ')} or all`);
   }
@@ -74,5 +76,6 @@ export function runSettings(options: BatchOptions): RunSettings {
     signal: options.signal,
     onWork: options.onWork,
     background: parseBackground(options.background ?? 'white'),
+    scoreCam: options.scoreCam,
   };
 }

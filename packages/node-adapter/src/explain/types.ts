@@ -1,6 +1,6 @@
 import type { ColormapName, MethodName, Normalization, Size2D } from '@wgcam/core';
 import type { CancelSignal } from '@wgcam/core';
-import type { ExplainableModel, ExplanationItem, Prediction, Preprocess, TargetRequest, WorkProgress } from '@wgcam/core/tfjs';
+import type { ExplainableModel, ExplanationItem, ExplainRequest, Prediction, Preprocess, TargetRequest, WorkProgress } from '@wgcam/core/tfjs';
 import type { ModelBackend } from '../model-backend.js';
 
 /** Which model to explain, and how to cut it. */
@@ -66,6 +66,8 @@ export interface RunOptions {
   readonly profile?: boolean;
   /** Stops the run: images not yet explained are reported as not done (CancelledError); files written so far are complete. */
   readonly signal?: CancelSignal;
+  /** Options of the score-based methods (Score-CAM's variant, Faster Score-CAM's maxChannels, SS-CAM's numSamples / std / seed, IS-CAM's numSamples, batchSize). */
+  readonly scoreCam?: ExplainRequest['scoreCam'];
   /** Progress of long work inside an image (Score-CAM's masked forward passes), with the files being explained. */
   readonly onWork?: (progress: WorkProgress & { readonly files: readonly string[] }) => void;
   /** Colour transparent pixels are composited onto before the model sees them: '#rrggbb', '#rgb', 'r,g,b', white, black, gray, or [r, g, b]; default white. */
