@@ -127,6 +127,37 @@ describe('map kernels', () => {
   });
 });
 
+// resized_minmax samples only the output rows and columns that end a run of equal taps (see
+// its header); these sizes cover long runs, downsampling (every pixel a candidate), a single
+// row, and more candidates than its lists hold (the every-pixel path). Signed maps, so
+// extremes can sit between taps, not only on the map's own values.
+describe('resized_minmax on signed maps, candidate rows and columns and the every-pixel path', () => {
+  it.each([
+    ['7×7 → 224×224', 7, 7, 224, 224],
+    ['9×13 → 5×4 (downsampling)', 9, 13, 5, 4],
+    ['1×6 → 1×91', 1, 6, 1, 91],
+    ['5×3 → 97×2', 5, 3, 97, 2],
+    ['600×2 → 1100×3 (over the candidate lists)', 600, 2, 1100, 3],
+  ] as const)('%s', async (_name, height, width, outHeight, outWidth) => {
+    const rng = makeRng(4000 + height * 31 + outWidth);
+    const dims: FeatureDims = { batch: 2, targets: 1, height, width, channels: 1 };
+    const maps = 2;
+    const raw = randomFloats(rng, maps * height * width, -1, 1);
+    const to = { height: outHeight, width: outWidth };
+    const other = { height: outWidth + 1, width: outHeight + 2 };
+    const A = new Float32Array(maps * height * width);
+    const got = await runStage(dims, A, (run) => encodeResizedMinMax(run.inputs, run.upload(raw), [to, other]), maps * 16);
+    const expected = [
+      ...ref.mapRanges(ref.upsampleBilinear(raw, maps, { height, width }, to), maps, to.height * to.width),
+      ...ref.mapRanges(ref.upsampleBilinear(raw, maps, { height, width }, other), maps, other.height * other.width),
+    ];
+    // The taps' float32 coordinates (Y + 0.5)·h/H − 0.5 are off by up to ~h·2⁻²³ from float64's,
+    // which moves a sample of these maps (neighbours differ by < 2) by up to 2·h·2⁻²³: for
+    // h or w in the hundreds that is over 1e-6 (measured 2.9e-6 at 600×2 → 1100×3).
+    expectClose(new Float32Array(got), expected, 1e-6 + 2 * Math.max(height, width) * 2 ** -23, 'resized_minmax');
+  });
+});
+
 describe('render kernel (resize, normalise, heatmap, colormap, overlay in one dispatch)', () => {
   it.each(cases)('%s', async (_n, c, i) => {
     const { rng, dims, A, maps } = setup(c, 40 + i);
