@@ -2,7 +2,7 @@
 // playing generated shapes video, and the page's window.wgcam hooks for state.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COLORMAP_NAMES, METHOD_NAMES } from '@wgcam/core';
+import { COLORMAP_NAMES, METHODS, methodsInAll } from '@wgcam/core';
 import { SHAPE_CLASSES, SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,7 +193,7 @@ describe('the demo page', () => {
   });
 
   it('switches between every method while running', async () => {
-    for (const method of METHOD_NAMES) {
+    for (const method of methodsInAll()) {
       await page.select('#method', method);
       await waitForFrames(page, 2);
       const status = await waitForFrames(page, 1);
@@ -298,14 +298,14 @@ describe('the demo page', () => {
   it('keeps GPU memory flat over 1000 frames: no new engine buffers, TF.js tensors or input objects', async () => {
     // Camera frames through the small fixture model loaded by the previous test: the
     // per-frame code is the same for any model, and on SwiftShader the bundled one would
-    // make 1000 frames take minutes longer. Every method but Score-CAM for 1000 frames,
-    // then Score-CAM (a batch of masked forward passes per frame) for a few more.
+    // make 1000 frames take minutes longer. Every method without masked passes for 1000 frames,
+    // then the score-based methods the demo offers (a batch of masked or ablated passes per frame) for a few more.
     await page.click('#start-camera');
     await page.waitForFunction(() => (window as unknown as { wgcam: { status(): { cameraOn: boolean } } }).wgcam.status().cameraOn, { timeout: 30_000 });
-    const everyFrame = METHOD_NAMES.filter((m) => m !== 'scorecam');
+    const everyFrame = methodsInAll().filter((m) => METHODS[m].needs !== 'scores');
     const run = (frames: number, methods: readonly string[]): Promise<FramesRun> =>
       page.evaluate((n, m) => (window as unknown as { wgcam: { runFrames(n: number, m: readonly string[]): Promise<FramesRun> } }).wgcam.runFrames(n, m), frames, methods);
-    const runs = { everyFrame: await run(1000, everyFrame), scoreCam: await run(4, ['scorecam']) };
+    const runs = { everyFrame: await run(1000, everyFrame), scoreCam: await run(4, methodsInAll().filter((m) => METHODS[m].needs === 'scores')) };
     writeFileSync(join(ARTIFACTS, 'memory-run.json'), JSON.stringify(runs, null, 2));
     for (const [name, r] of Object.entries(runs)) {
       const label = `${name} (${r.frames} frames)`;

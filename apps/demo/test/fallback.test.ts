@@ -4,7 +4,7 @@
 // on wasm and draws the overlay on the CPU into a 2-D canvas.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { METHOD_NAMES, METHODS, type MethodName } from '@wgcam/core';
+import { METHODS, methodsInAll, type MethodName } from '@wgcam/core';
 import { relativeL2 } from '@wgcam/core/reference';
 import { SHAPE_CLASSES } from '@wgcam/shapes';
 import type { Page } from 'puppeteer-core';
@@ -86,7 +86,7 @@ describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', ()
       expect(await gpuPage.page.$eval('#backend', (el) => el.textContent)).toMatch(/^Model on TF\.js webgpu: chosen by \?backend=webgpu/);
       // Both pages show the same still (the first shapes sample): every method's map must agree.
       const rows: { method: MethodName; l2: number; wasmClass: number; webgpuClass: number }[] = [];
-      for (const method of METHOD_NAMES) {
+      for (const method of methodsInAll()) {
         const [a, b] = [await probeWith(auto.page, method), await probeWith(gpuPage.page, method)];
         expect(a.imageBase64, 'the two pages should explain the same image').toBe(b.imageBase64);
         rows.push({ method, l2: relativeL2(Float32Array.from(a.heatmap), Float32Array.from(b.heatmap)), wasmClass: a.explained.classIndex, webgpuClass: b.explained.classIndex });
@@ -152,7 +152,7 @@ describe('the demo without WebGPU (navigator.gpu removed)', () => {
       expect(Math.max(...p.heatmap)).toBeCloseTo(1, 6);
       console.log(`[fallback] without WebGPU: ${status.explained?.label} (${status.explained?.probability.toFixed(3)}), frame ${status.timings?.total.toFixed(0)} ms on the CPU`);
       // Every method draws without an error, but those that need masked forward passes every frame (they say why).
-      for (const method of METHOD_NAMES) {
+      for (const method of methodsInAll()) {
         await page.select('#method', method);
         if (METHODS[method].needs === 'scores') {
           await page.waitForFunction(() => document.querySelector('#frame-message')?.getAttribute('data-kind') === 'error', { timeout: 60_000 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHODS, type CamResult, type OutputRequest } from '@wgcam/core';
+import { METHODS, type CamResult, type OutputRequest, type ScoreMethodName } from '@wgcam/core';
 import { backendDevice, bridgeTensor, fixedInputShape, flushBackend, type SplitModel } from '@wgcam/core/tfjs';
 import { FrameInput, type CanvasPresenter, type FrameSource, type PixelSize } from '@wgcam/web-adapter';
 import type { SharedGpu } from '../gpu/shared-gpu.js';
@@ -247,8 +247,12 @@ export class LiveExplainer {
       }
       case 'scores': {
         const activations = { data: a.source.data as GPUBuffer, shape: a.source.shape };
-        this.masks ??= new MaskBatch(device, fixedInputShape(this.split), activations.shape[3] ?? 1);
-        const session = await scoreAllChannels(engine, this.split, this.masks, activations, { data: this.input.inputBuffer, shape: this.input.inputShape }, explainedIndex);
+        this.masks ??= new MaskBatch(device, fixedInputShape(this.split), activations.shape[3] ?? 1, activations.shape);
+        // The frame's logits: the baseline some methods subtract (or, Ablation-CAM, divide by).
+        const logits = await bridgeTensor(pass.logits, device);
+        frame.bridged.push(logits);
+        const method = settings.method as ScoreMethodName;
+        const session = await scoreAllChannels(engine, this.split, this.masks, activations, { data: this.input.inputBuffer, shape: this.input.inputShape }, explainedIndex, method, { logits: logits.source, x });
         await this.clock.lap('model');
         frame.result = session.finish(outputs);
         break;

@@ -1,4 +1,4 @@
-import { COLORMAP_NAMES, METHOD_NAMES, METHODS, type ColormapName, type MethodName } from '@wgcam/core';
+import { COLORMAP_NAMES, METHODS, methodsInAll, type ColormapName, type MethodName } from '@wgcam/core';
 import { INPUT_RANGES, type ExplainSettings, type InputRange } from '../pipeline/settings.js';
 import type { DemoElements } from './elements.js';
 
@@ -28,7 +28,8 @@ export function fillSelect(select: HTMLSelectElement, choices: readonly Choice[]
 
 /** Fills the controls that do not depend on the model: methods, colormaps, input ranges. */
 export function fillStaticControls(ui: DemoElements, settings: ExplainSettings): void {
-  fillSelect(ui.method, METHOD_NAMES.map((m) => ({ value: m, label: `${METHODS[m].title} (${METHODS[m].paper})` })), settings.method);
+  // Every method `all` means: SS-CAM and IS-CAM (numSamples·C masked passes) are too slow per frame.
+  fillSelect(ui.method, methodsInAll().map((m) => ({ value: m, label: `${METHODS[m].title} (${METHODS[m].paper})` })), settings.method);
   fillSelect(ui.colormap, COLORMAP_NAMES.map((c) => ({ value: c, label: c })), settings.colormap);
   fillSelect(ui.inputRange, (Object.keys(INPUT_RANGES) as InputRange[]).map((r) => ({ value: r, label: INPUT_RANGES[r].title })), settings.inputRange);
   ui.alpha.value = String(settings.alpha);
