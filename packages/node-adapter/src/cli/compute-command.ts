@@ -6,9 +6,10 @@ import { OutputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { encodePng, readImage } from '../io/images.js';
 import { NpyFormatError, readNpy, writeNpy } from '../io/npy.js';
+import { scoreOptionsOf, type ScoreFlags } from './score-options.js';
 
 /** Options of `wgcam compute`, as commander parses them. */
-export interface ComputeCommandOptions {
+export interface ComputeCommandOptions extends ScoreFlags {
   method: MethodName;
   activations: string;
   gradients?: string;
@@ -16,6 +17,8 @@ export interface ComputeCommandOptions {
   scores?: string;
   inputSize?: { height: number; width: number };
   variant?: ScoreCamVariant;
+  /** Logits of the unmasked input, [B, classes] (baseline variant, SS-CAM, IS-CAM, Ablation-CAM). */
+  baseline?: string;
   class?: number[];
   size?: { height: number; width: number };
   image?: string;
@@ -71,13 +74,16 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
     case 'dense-kernel':
       request.denseKernel = await loadTensor(requireFlag(options.weights, '--weights W.npy (the dense kernel, [C, classes])', method), 'weights');
       break;
-    case 'scores':
+    case 'scores': {
+      const feedsInput = METHODS[method].passes?.feeds !== 'ablated-head';
       request.scoreCam = {
-        scores: await loadTensor(requireFlag(options.scores, '--scores S.npy (logits of the masked inputs, [B·C, classes])', method), 'scores'),
-        inputSize: requireFlag(options.inputSize, '--input-size HxW (the model input the masks were made at)', method),
-        ...(options.variant ? { variant: options.variant } : {}),
+        ...scoreOptionsOf(options),
+        scores: await loadTensor(requireFlag(options.scores, '--scores S.npy (logits of every masked or ablated pass, [passes, classes])', method), 'scores'),
+        ...(feedsInput ? { inputSize: requireFlag(options.inputSize, '--input-size HxW (the model input the masks were made at)', method) } : {}),
+        ...(options.baseline !== undefined ? { baseline: await loadTensor(options.baseline, 'baseline') } : {}),
       };
       break;
+    }
   }
   if (needs === 'dense-kernel' || needs === 'scores') {
     const classes = requireFlag(options.class, '--class K (or K1,K2,... for several targets)', method);

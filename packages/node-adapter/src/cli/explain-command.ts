@@ -7,9 +7,10 @@ import { formatSummary } from './explain-report.js';
 import type { ModelBackend } from '../model-backend.js';
 import { describeRuntime } from './backend-report.js';
 import { stopOnCtrlC, workReporter } from './run-control.js';
+import { scoreOptionsOf, type ScoreFlags } from './score-options.js';
 
 /** Options of `wgcam explain`, as commander parses them. */
-export interface ExplainCommandOptions {
+export interface ExplainCommandOptions extends ScoreFlags {
   model?: string;
   labels?: string;
   method: MethodName | MethodName[] | 'all';
@@ -69,6 +70,7 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       panel: options.method === 'all' || Array.isArray(options.method),
       batch: options.batch,
       profile: options.profile ?? false,
+      scoreCam: scoreOptionsOf(options),
       signal: interrupt.signal,
       onWork: workReporter(bar ? (line) => bar.update({ work: `| ${line}` }) : null),
       onStart: (total) => bar?.start(total, 0, { file: '', work: '' }),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLORMAP_NAMES, METHOD_NAMES, NORMALIZATIONS, WgcamError } from '@wgcam/core';
+import { COLORMAP_NAMES, METHOD_NAMES, NORMALIZATIONS, WgcamError, methodsInAll } from '@wgcam/core';
 import { computeCommand, type ComputeCommandOptions } from './compute-command.js';
 import { devicesCommand } from './devices-command.js';
 import { explainCommand, type ExplainCommandOptions } from './explain-command.js';
@@ -8,6 +8,7 @@ import { MODEL_BACKENDS } from '../model-backend.js';
 import { PREPROCESS_PRESET_NAMES } from '@wgcam/core/tfjs';
 import { layersCommand, type LayersCommandOptions } from './layers-command.js';
 import { parseClassList, parseMethods, parseNumberIn, parsePreprocessArgument, parseSize } from './parse.js';
+import { addScoreOptions } from './score-options.js';
 
 function fail(error: unknown): never {
   if (error instanceof WgcamError) {
@@ -41,16 +42,16 @@ program
   .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
   .action(action(devicesCommand));
 
-program
+const computeProgram = program
   .command('compute')
   .description('compute heatmaps from NumPy .npy activations and gradients (NHWC float32), e.g. from a PyTorch or ONNX model')
   .addOption(new Option('--method <name>', 'CAM method').choices(METHOD_NAMES).makeOptionMandatory())
   .requiredOption('--activations <A.npy>', 'target-layer activations, [B, h, w, C]')
   .option('--gradients <G.npy>', 'gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C]')
   .option('--weights <W.npy>', 'CAM: the dense kernel after global average pooling, [C, classes]')
-  .option('--scores <S.npy>', 'Score-CAM: logits of every masked input, [B·C, classes], (b, c) order')
-  .option('--input-size <WxH>', 'Score-CAM: the model input size the masks were upsampled to, width x height', parseSize)
-  .addOption(new Option('--variant <name>', 'Score-CAM weighting').choices(['probability', 'channel-softmax']))
+  .option('--scores <S.npy>', 'score-based methods: logits of every pass, [passes, classes]: sample, then image, then channel (Faster Score-CAM: its N channels of largest variance, largest first; Ablation-CAM: the head on A with that channel zeroed)')
+  .option('--input-size <WxH>', 'Score-CAM family: the model input size the masks were upsampled to, width x height', parseSize)
+  .option('--baseline <L.npy>', 'logits of the unmasked input, [B, classes]: Score-CAM --variant baseline, SS-CAM, IS-CAM, Ablation-CAM')
   .option('--class <K>', 'CAM / Score-CAM: class index to explain, or K1,K2,... for several', parseClassList)
   .option('--size <WxH>', 'heatmap size, width x height as in wgcam explain (default: the feature resolution)', (text: string) => {
     const size = parseSize(text);
@@ -63,8 +64,8 @@ program
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
   .addOption(new Option('--normalize <where>', 'min-max normalise each map at the output size after resizing (output, as pytorch-grad-cam and tf-keras-vis) or at the feature map\'s size before it (feature)').choices(NORMALIZATIONS).default('output'))
   .requiredOption('--out <heatmap.npy>', 'where to write the heatmap (.npy, float32)')
-  .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
-  .action(action<ComputeCommandOptions>(computeCommand));
+  .option('--software', 'use the SwiftShader software adapter even when a GPU exists');
+addScoreOptions(computeProgram).action(action<ComputeCommandOptions>(computeCommand));
 
 program
   .command('layers')
@@ -75,7 +76,7 @@ program
   .option('--json', 'print JSON')
   .action(action<LayersCommandOptions>(layersCommand));
 
-program
+const explainProgram = program
   .command('explain')
   .description('explain a TF.js model\'s predictions on images (PNG, JPEG, WebP, AVIF, GIF, TIFF; files or folders): overlays, heatmaps, panels')
   .argument('[images...]', 'images or folders (default: the bundled samples)')
@@ -83,7 +84,12 @@ program
   .option('--labels <file|imagenet>', 'class names: a JSON array, Keras class index, text file (one per line) or imagenet (default: wgcam.json / metadata.json / labels.json beside the model)')
   .addOption(new Option('--preprocess <preset|spec>', `pixel preprocessing: ${PREPROCESS_PRESET_NAMES.join(', ')}, or scale=S[,S,S];offset=O[,O,O][;order=bgr] (default: the model folder's wgcam.json / metadata.json, else unit = x/255)`).argParser(parsePreprocessArgument))
   .option('--input-size <WxH>', 'model input size for a model with a dynamic input (default: each image\'s own size)', parseSize)
-  .option('--method <name[,name...]|all>', `CAM method, a comma-separated list, or all (several give a side-by-side panel): ${METHOD_NAMES.join(', ')}`, parseMethods, 'gradcam')
+  .option(
+    '--method <name[,name...]|all>',
+    `CAM method, a comma-separated list, or all (several give a side-by-side panel): ${METHOD_NAMES.join(', ')}; all leaves out ${METHOD_NAMES.filter((m) => !methodsInAll().includes(m)).join(' and ')} (numSamples·C masked passes per image: name them to run them)`,
+    parseMethods,
+    'gradcam',
+  )
   .option('--layer <name>', 'target layer: Keras name, path inside nested models (model1/out_relu) or graph node (default: the last spatial map before the head; see wgcam layers)')
   .option('--target <K|label|topK>', 'class to explain: index, label, or topK (default: top1)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
@@ -102,8 +108,8 @@ program
     new Option('--backend <name>', 'TF.js backend for the model: auto (webgpu on a hardware GPU, wasm on a software adapter), webgpu, wasm or cpu')
       .choices(MODEL_BACKENDS)
       .default('auto'),
-  )
-  .action(async (images: string[], options: ExplainCommandOptions) => {
+  );
+addScoreOptions(explainProgram).action(async (images: string[], options: ExplainCommandOptions) => {
     try {
       await explainCommand(images, options);
     } catch (error) {
