@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METHOD_NAMES } from '@wgcam/core';
+import { methodsInAll } from '@wgcam/core';
 import { decodeImage, encodePng, readNpy } from '../src/index.js';
 import { fileSystemSaver } from '@wgcam/shapes/node';
 import { crc32 } from './hostile-files.js';
@@ -89,7 +89,7 @@ describe('wgcam explain', () => {
     expect(run.status, run.stderr).toBe(0);
     const panel = await decodeImage(readFileSync(join(work, 'out3', 'one.panel.png')));
     expect(panel.width).toBeGreaterThan(7 * 192);
-    expect(readdirSync(join(work, 'out3')).filter((f) => f.endsWith('.png')).length).toBe(METHOD_NAMES.length + 1); // one overlay per method and the panel
+    expect(readdirSync(join(work, 'out3')).filter((f) => f.endsWith('.png')).length).toBe(methodsInAll().length + 1); // one overlay per method 'all' runs and the panel
   });
 
   it('finishes the good images when others are bad, and exits non-zero naming them', () => {

@@ -3,7 +3,7 @@
 // the lower API's on the same values, and nothing may leak.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, METHOD_NAMES, METHODS } from '@wgcam/core';
+import { InvalidInputError, METHOD_NAMES, METHODS, scorePasses, scorePlan } from '@wgcam/core';
 import { relativeL2 } from '@wgcam/core/reference';
 import { bridgeCounters, Explainer } from '@wgcam/core/tfjs';
 import { useCpuBackendEngine } from './cpu-engine.js';
@@ -26,10 +26,13 @@ describe('explain() on the cpu backend with an engine of its own', () => {
     expect(tf.getBackend()).toBe('cpu');
     const before = { ...bridgeCounters };
     const result = await explainer.explain(image, { method, target: 1, scoreCam: { batchSize: 5 } });
-    // A, and G (the dense kernel for CAM; nothing more for Eigen-CAM; for Score-CAM the model
-    // input, then each chunk's scores: 12 channels in chunks of 5): uploads of the values,
-    // never a zero-copy bridge.
-    const uploads = { activations: 1, gradients: 2, 'dense-kernel': 2, scores: 2 + Math.ceil(12 / 5) }[METHODS[method].needs];
+    // A, and G (the dense kernel for CAM; nothing more for Eigen-CAM; for the score-based
+    // methods the model input, the logits when the method reads a baseline, then each chunk's
+    // scores: their passes over 12 channels in chunks of 5): uploads of the values, never a
+    // zero-copy bridge.
+    const plan = METHODS[method].needs === 'scores' ? scorePlan(method) : null;
+    const scoreUploads = plan ? 2 + (plan.needsBaseline ? 1 : 0) + Math.ceil(scorePasses(plan, 1, 12) / 5) : 0;
+    const uploads = { activations: 1, gradients: 2, 'dense-kernel': 2, scores: scoreUploads }[METHODS[method].needs];
     expect(bridgeCounters.readBack - before.readBack).toBe(uploads);
     expect(bridgeCounters.zeroCopy).toBe(before.zeroCopy);
     const expected = await lowerApiHeatmapOf(explainer, image, method, 1);
