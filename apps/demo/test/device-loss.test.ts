@@ -40,17 +40,17 @@ function recordGpuStatus(): void {
   });
 }
 
-function probe(): Promise<DemoProbe> {
-  return page.evaluate(() => (window as unknown as { wgcam: { probe(): Promise<DemoProbe> } }).wgcam.probe());
+function probe(target: Page = page): Promise<DemoProbe> {
+  return target.evaluate(() => (window as unknown as { wgcam: { probe(): Promise<DemoProbe> } }).wgcam.probe());
 }
 
 /** Destroys the page's device and waits until the page says it recovered. */
-async function loseDeviceAndRecover(): Promise<StatusEntry[]> {
-  const before = await pageStatus(page);
-  await page.evaluate(() => (window as unknown as { gpuStatusLog: unknown[] }).gpuStatusLog.splice(0));
-  await page.evaluate(() => (window as unknown as { wgcam: { loseDevice(): void } }).wgcam.loseDevice());
-  await page.waitForFunction((n: number) => (window as unknown as { wgcam: { status(): { recoveries: number } } }).wgcam.status().recoveries > n, { timeout: 120_000, polling: 100 }, before.recoveries);
-  return page.evaluate(() => (window as unknown as { gpuStatusLog: StatusEntry[] }).gpuStatusLog);
+async function loseDeviceAndRecover(target: Page = page): Promise<StatusEntry[]> {
+  const before = await pageStatus(target);
+  await target.evaluate(() => (window as unknown as { gpuStatusLog: unknown[] }).gpuStatusLog.splice(0));
+  await target.evaluate(() => (window as unknown as { wgcam: { loseDevice(): void } }).wgcam.loseDevice());
+  await target.waitForFunction((n: number) => (window as unknown as { wgcam: { status(): { recoveries: number } } }).wgcam.status().recoveries > n, { timeout: 120_000, polling: 100 }, before.recoveries);
+  return target.evaluate(() => (window as unknown as { gpuStatusLog: StatusEntry[] }).gpuStatusLog);
 }
 
 beforeAll(async () => {
@@ -111,5 +111,30 @@ describe('the demo when its GPU device is lost', () => {
     expect((await pageStatus(page)).imageSize).toEqual({ width: 320, height: 240 });
     expect(pageErrors).toEqual([]);
     console.log(`[device-loss] console errors during two losses: ${consoleErrors.length}${consoleErrors.length ? ` (${[...new Set(consoleErrors)].slice(0, 5).join(' | ')})` : ''}`);
+  });
+
+  it('recovers with the model on TF.js wasm too (auto on SwiftShader): only the engine’s device is new', async () => {
+    const other = await chromium.browser.newPage();
+    try {
+      other.on('pageerror', (error) => pageErrors.push(error instanceof Error ? error.message : String(error)));
+      await other.evaluateOnNewDocument(recordGpuStatus);
+      await other.setViewport({ width: 1280, height: 900 });
+      await other.goto(server.url, { waitUntil: 'load' });
+      await waitForFrames(other, 2, { after: 0, timeout: 120_000 });
+      expect((await pageStatus(other)).backend).toBe('wasm');
+      const still = await probe(other);
+      const log = await loseDeviceAndRecover(other);
+      expect(log.map((e) => e.state)).toContain('recovering');
+      const status = await waitForFrames(other, 3, { timeout: 120_000 });
+      expect(status.recoveries).toBe(1);
+      expect(status.backend).toBe('wasm');
+      expect(status.overlay).toBe('webgpu');
+      const after = await probe(other);
+      expect(after.explained.classIndex).toBe(still.explained.classIndex);
+      expect(relativeL2(Float32Array.from(after.heatmap), Float32Array.from(still.heatmap))).toBeLessThan(1e-5);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });
