@@ -192,10 +192,15 @@ export function summarizeFaithfulness(plan: FaithfulnessPlan, scores: ArrayLike<
   });
 }
 
-/** The SOR relaxation and sweep cap ROAD's imputation uses for an H×W input (see road_impute.wgsl). */
+/**
+ * The SOR relaxation, sweep cap and stopping tolerance ROAD's imputation uses for an H×W
+ * input (see road_impute.wgsl): ω optimal for the 5-point Laplacian on the larger side;
+ * the cap is far past convergence at that ω (error factor ≈ 1 − 2π/n per sweep); sweeps
+ * stop once no value changes by more than 1e-6·max|X|, which float32 rounding allows.
+ */
 export function roadSolverSettings(height: number, width: number): { omega: number; maxSweeps: number; tolerance: number } {
   const n = Math.max(height, width, 2);
-  return { omega: 2 / (1 + Math.sin(Math.PI / n)), maxSweeps: 2 * (height + width) + 100, tolerance: 2e-7 };
+  return { omega: 2 / (1 + Math.sin(Math.PI / n)), maxSweeps: 2 * (height + width) + 100, tolerance: 1e-6 };
 }
 
 /**
@@ -215,4 +220,45 @@ export function roadPositions(percentiles: readonly number[], pixels: number): F
     out[2 * i + 1] = position - lower;
   });
   return out;
+}
+
+/** Metrics averaged over images: what a method's row in a comparison shows. */
+export interface FaithfulnessSummary {
+  readonly images: number;
+  /** Mean deletion AUC (lower is better). */
+  readonly deletionAuc: number;
+  /** Mean insertion AUC (higher is better). */
+  readonly insertionAuc: number;
+  /** Average Drop: mean of max(0, Y − O)/Y, as a fraction (lower is better). */
+  readonly averageDrop: number;
+  /** Increase in Confidence: share of images with O > Y (higher is better). */
+  readonly increaseInConfidence: number;
+  /** Mean ROAD MoRF score change (more negative is better). */
+  readonly roadMorf: number;
+  /** Mean ROAD LeRF score change (closer to 0 is better). */
+  readonly roadLerf: number;
+  /** Mean ROAD (LeRF − MoRF)/2 (higher is better). */
+  readonly roadCombined: number;
+}
+
+/**
+ * The mean of each metric over images.
+ *
+ * @example
+ * const row = averageFaithfulness(await session.finish());
+ * console.log(row.deletionAuc, row.roadCombined);
+ */
+export function averageFaithfulness(scores: readonly FaithfulnessScores[]): FaithfulnessSummary {
+  if (scores.length === 0) throw new InvalidInputError('no scores to average');
+  const avg = (f: (s: FaithfulnessScores) => number): number => scores.reduce((sum, s) => sum + f(s), 0) / scores.length;
+  return {
+    images: scores.length,
+    deletionAuc: avg((s) => s.deletion.auc),
+    insertionAuc: avg((s) => s.insertion.auc),
+    averageDrop: avg((s) => s.drop),
+    increaseInConfidence: avg((s) => s.increase),
+    roadMorf: avg((s) => s.road.morfMean),
+    roadLerf: avg((s) => s.road.lerfMean),
+    roadCombined: avg((s) => s.road.combined),
+  };
 }

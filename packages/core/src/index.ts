@@ -32,6 +32,6 @@ export type { CancelSignal, NonFiniteSource } from './errors.js';
 export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';
 export { FaithfulnessSession } from './faithfulness-session.js';
 export type { FaithfulnessSessionOptions } from './faithfulness-session.js';
-export { curveArea, planFaithfulness, resolveFaithfulnessOptions, roadPositions, roadSolverSettings, summarizeFaithfulness, ROAD_PERCENTILES } from './faithfulness-plan.js';
-export type { FaithfulnessOptions, FaithfulnessPlan, FaithfulnessScore, FaithfulnessScores, PerturbationKind, PlanSegment, ResolvedFaithfulnessOptions } from './faithfulness-plan.js';
+export { averageFaithfulness, curveArea, planFaithfulness, resolveFaithfulnessOptions, roadPositions, roadSolverSettings, summarizeFaithfulness, ROAD_PERCENTILES } from './faithfulness-plan.js';
+export type { FaithfulnessOptions, FaithfulnessPlan, FaithfulnessScore, FaithfulnessScores, FaithfulnessSummary, PerturbationKind, PlanSegment, ResolvedFaithfulnessOptions } from './faithfulness-plan.js';
 export { BufferUsage, MapMode, STORAGE_USAGE } from './gpu/flags.js';

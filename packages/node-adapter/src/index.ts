@@ -18,6 +18,8 @@ export type { AdapterKind, NodeAdapterReport, NodeDevice, NodeDeviceOptions } fr
 export { explainFile, explainImage, explainFiles, closeExplainSessions } from './explain/shared-sessions.js';
 export { ExplainSession } from './explain/session.js';
 export { BUNDLED_MODEL, BUNDLED_SAMPLES } from './explain/bundled.js';
+export { faithfulnessOfFiles } from './explain/metrics.js';
+export type { FileMethodMetrics, FileMetricsOptions, FileMetricsReport } from './explain/metrics.js';
 export type { BatchOptions, ImageExplanation, ImageReport, ModelOptions, RunOptions, StageTimings } from './explain/types.js';
 export { BackendConflictError, BackendUnavailableError, NoGpuAdapterError, OutputError } from './errors.js';
 export { readNpy, writeNpy, NpyFormatError } from './io/npy.js';

@@ -7,6 +7,7 @@ import { explainCommand, type ExplainCommandOptions } from './explain-command.js
 import { MODEL_BACKENDS } from '../model-backend.js';
 import { PREPROCESS_PRESET_NAMES } from '@wgcam/core/tfjs';
 import { layersCommand, type LayersCommandOptions } from './layers-command.js';
+import { registerMetricsCommand } from './metrics-command.js';
 import { parseClassList, parseMethods, parseNumberIn, parsePreprocessArgument, parseSize } from './parse.js';
 import { addScoreOptions } from './score-options.js';
 
@@ -116,6 +117,8 @@ addScoreOptions(explainProgram).action(async (images: string[], options: Explain
       fail(error);
     }
   });
+
+registerMetricsCommand(program, fail);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof InvalidArgumentError) process.exit(2);

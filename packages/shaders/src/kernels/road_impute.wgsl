@@ -99,7 +99,7 @@ fn gaussian(key: u32) -> f32 {
   return sqrt(-2.0 * log(u1)) * cos_turns(u2);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let j = wid.x + wid.y * nwg.x;
@@ -127,7 +127,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     atomicStore(&largest_input, 0u);
   }
   var input_max = 0.0;
-  for (var i = lid; i < N; i += 256u) {
+  for (var i = lid; i < N; i += 64u) {
     let rank = ranks[map_base + i];
     let first_position = N - rank.x - rank.y;
     let last_position = N - rank.x - 1u;
@@ -142,7 +142,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let high = high_value;
 
   // Kept pixels are copied; removed ones start at 0.
-  for (var i = lid; i < N; i += 256u) {
+  for (var i = lid; i < N; i += 64u) {
     let value = maps[map_base + i];
     let kept = is_kept(value, low, high, fraction, order);
     for (var ch = 0u; ch < C; ch++) {
@@ -160,7 +160,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       let cx = colour % 2u;
       let rows = (H - cy + 1u) / 2u;
       let cols = (W - cx + 1u) / 2u;
-      for (var t = lid; t < rows * cols; t += 256u) {
+      for (var t = lid; t < rows * cols; t += 64u) {
         let y = cy + 2u * (t / cols);
         let x = cx + 2u * (t % cols);
         let i = y * W + x;
@@ -200,7 +200,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (workgroupUniformLoad(&converged) == 1u) { break; }
   }
 
-  for (var i = lid; i < N; i += 256u) {
+  for (var i = lid; i < N; i += 64u) {
     let value = maps[map_base + i];
     let kept = is_kept(value, low, high, fraction, order);
     if (kept) { continue; }
