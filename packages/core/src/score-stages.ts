@@ -56,7 +56,7 @@ export function encodeChannelSelection(batch: CommandBatch, dims: FeatureDims, p
     kernel: 'channel_variance',
     params: { pairs, positions: dims.height * dims.width, channels: C },
     buffers: { activations, variances },
-    workgroups: pairs,
+    workgroups: Math.ceil(pairs / 64),
   });
   batch.run({
     kernel: 'top_channels',

@@ -3,7 +3,8 @@
 //
 //   μ = (1/S) Σ_s A[b,s,c],   var[q] = (1/S) Σ_s (A[b,s,c] − μ)²
 //
-// One workgroup of 64 per pair, reducing in workgroup memory.
+// One invocation per pair: neighbouring invocations read neighbouring channels of the
+// same position (coalesced in NHWC), and no workgroup barriers are needed.
 
 struct Params {
   pairs: u32,      // B·C
@@ -15,41 +16,21 @@ struct Params {
 @group(0) @binding(1) var<storage, read> activations: array<f32>;
 @group(0) @binding(2) var<storage, read_write> variances: array<f32>;
 
-var<workgroup> partial: array<f32, 64>;
-
-fn reduce(lid: u32) -> f32 {
-  workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) { partial[lid] += partial[lid + stride]; }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let pair = wid.x + wid.y * nwg.x;
-  let in_range = pair < params.pairs;
+  let pair = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (pair >= params.pairs) { return; }
   let image = pair / params.channels;
   let c = pair % params.channels;
   let base = image * params.positions * params.channels + c;
   var sum = 0.0;
-  if (in_range) {
-    for (var s = lid; s < params.positions; s += 64u) { sum += activations[base + s * params.channels]; }
-  }
-  partial[lid] = sum;
-  let mean = reduce(lid) / f32(params.positions);
+  for (var s = 0u; s < params.positions; s++) { sum += activations[base + s * params.channels]; }
+  let mean = sum / f32(params.positions);
   var squares = 0.0;
-  if (in_range) {
-    for (var s = lid; s < params.positions; s += 64u) {
-      let d = activations[base + s * params.channels] - mean;
-      squares += d * d;
-    }
+  for (var s = 0u; s < params.positions; s++) {
+    let d = activations[base + s * params.channels] - mean;
+    squares += d * d;
   }
-  partial[lid] = squares;
-  let variance = reduce(lid) / f32(params.positions);
-  if (in_range && lid == 0u) { variances[pair] = variance; }
+  variances[pair] = squares / f32(params.positions);
 }
