@@ -40,8 +40,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let image = q / (params.steps + 1u);
   let step = q % (params.steps + 1u);
   let rank = ranks[image * params.pixels + pixel];
-  // f·N = t·N / T, formed from integers so that t = 0 and t = T are exact.
-  let removed = f32(step * params.pixels) / f32(params.steps);
+  // f·N with t = 0 and t = T exact (0 and N), and no u32 product that could overflow.
+  let removed = f32(params.pixels) * (f32(step) / f32(params.steps));
   let m = clamp((removed - f32(rank.x)) / f32(rank.y), 0.0, 1.0);
   var keep = 1.0 - m;
   if (MODE == 1u) { keep = m; }
