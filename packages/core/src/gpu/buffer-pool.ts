@@ -130,11 +130,6 @@ export class BufferPool {
     }
   }
 
-  /** @internal Whether `buffer` is one of this pool's live buffers (in use or free). */
-  holds(buffer: GPUBuffer): boolean {
-    return this.owned.has(buffer);
-  }
-
   stats(): PoolStats {
     let free = 0;
     for (const list of this.freeBuffers.values()) free += list.length;
