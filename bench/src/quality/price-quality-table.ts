@@ -58,7 +58,7 @@ export function formatPriceQuality(rows: readonly PriceQualityRow[], share: Kern
     '',
     ...table,
     '',
-    `Metric kernels vs the forward passes they feed (one image, ${share.entries} perturbed inputs, chunks of 64): kernels ${share.kernelsMs.toFixed(1)} ms, forward passes ${share.forwardMs.toFixed(1)} ms, ` +
+    `Metric kernels vs the forward passes they feed (one image, ${share.entries} perturbed inputs, chunks of at most 64 within one kind): kernels ${share.kernelsMs.toFixed(1)} ms, forward passes ${share.forwardMs.toFixed(1)} ms, ` +
       `share ${((100 * share.kernelsMs) / share.forwardMs).toFixed(1)}% (target < 10%); copies to the model's backend ${share.transferMs.toFixed(1)} ms. ` +
       `By kind: ${Object.entries(share.byKindMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}.`,
     '',

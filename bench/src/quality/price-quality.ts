@@ -50,18 +50,15 @@ async function kernelShare(explainer: Explainer, image: { data: Uint8Array; widt
   let forward = 0;
   let transfer = 0;
   await wait();
-  for (let first = 0; first < session.entries; first += chunk) {
-    const count = Math.min(chunk, session.entries - first);
+  // Chunks never span two kinds, so each kind's kernel time is measured, not apportioned.
+  const chunks = session.plan.segments.flatMap((s) => Array.from({ length: Math.ceil(s.count / chunk) }, (_, i) => ({ kind: s.kind, first: s.start + i * chunk, count: Math.min(chunk, s.count - i * chunk) })));
+  for (const { kind, first, count } of chunks) {
     let t0 = performance.now();
     session.writeInputs(first, count, buffer);
     await wait();
     const spent = performance.now() - t0;
     kernels += spent;
-    // Charge the chunk's kernel time to the kinds it covers, by entries.
-    for (const s of session.plan.segments) {
-      const n = Math.max(0, Math.min(first + count, s.start + s.count) - Math.max(first, s.start));
-      if (n > 0) byKind[s.kind] = (byKind[s.kind] ?? 0) + (spent * n) / count;
-    }
+    byKind[kind] = (byKind[kind] ?? 0) + spent;
     t0 = performance.now();
     const shape: [number, number, number, number] = [count, height, width, input.shape[3]];
     let batch: tf.Tensor;
