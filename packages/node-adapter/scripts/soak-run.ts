@@ -13,6 +13,11 @@ export interface SoakSample {
   readonly done: number;
   readonly rssMiB: number;
   readonly heapMiB: number;
+  /** Memory of JS objects bound to native memory (Buffers, ArrayBuffers), of which arrayBuffersMiB. */
+  readonly externalMiB: number;
+  readonly arrayBuffersMiB: number;
+  /** The TF.js wasm module's linear memory (grows, never shrinks); 0 on other backends. */
+  readonly wasmMiB: number;
   readonly tensors: number;
   readonly tensorMiB: number;
   readonly poolBuffers: number;
@@ -62,6 +67,12 @@ function image(width: number, height: number, seed: number): { data: Uint8Array;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
+/** Bytes of the TF.js wasm backend's linear memory, or 0 when another backend runs. */
+function wasmHeapBytes(): number {
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : undefined;
+  return backend?.wasm?.HEAPU8?.buffer.byteLength ?? 0;
+}
+
 const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 /**
@@ -86,6 +97,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       done,
       rssMiB: mib(usage.rss),
       heapMiB: mib(usage.heapUsed),
+      externalMiB: mib(usage.external),
+      arrayBuffersMiB: mib(usage.arrayBuffers),
+      wasmMiB: mib(wasmHeapBytes()),
       tensors: memory.numTensors,
       tensorMiB: mib(memory.numBytes),
       poolBuffers: pool.created,
