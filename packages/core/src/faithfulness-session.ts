@@ -75,6 +75,8 @@ export class FaithfulnessSession {
   private readonly entryImages: GPUBuffer;
   private readonly scores: GPUBuffer;
   private readonly scored: Uint8Array;
+  /** The GPU checks of every batch so far; `readScores` reports the first error among them. */
+  private readonly checks: Promise<void>[] = [];
   private closed = false;
 
   constructor(
@@ -109,18 +111,30 @@ export class FaithfulnessSession {
       engine.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
       return buffer;
     };
-    this.inputBuffer = isGpuBuffer(options.input.data) ? options.input.data : upload(options.input.data, 'faithfulness input');
-    this.mapBuffer = upload(options.maps.data, 'faithfulness maps');
-    this.positions = upload(roadPositions(this.plan.options.percentiles, pixels), 'road percentile positions');
-    this.targetBuffer = upload(targets, 'faithfulness targets');
-    this.entryImages = upload(this.plan.entryImages, 'faithfulness entry images');
-    this.ranks = acquire(batch * pixels * 8, 'map ranks');
-    this.scores = engine.pool.acquire(this.plan.entries * 4, STORAGE_USAGE | BufferUsage.COPY_SRC, 'faithfulness scores');
-    this.owned.push(this.scores);
-
+    // The uploads and the ranks run in the setup batch's error scopes; if anything fails,
+    // what was acquired so far goes back to the pool, once, and that error is the one thrown.
     const setup = this.batch('faithfulness ranks');
-    encodeMapRanks(setup, this.mapBuffer, batch, pixels, this.ranks);
-    setup.submit();
+    try {
+      const buffers = setup.scoped(() => {
+        const inputBuffer = isGpuBuffer(options.input.data) ? options.input.data : upload(options.input.data, 'faithfulness input');
+        const mapBuffer = upload(options.maps.data, 'faithfulness maps');
+        const positions = upload(roadPositions(this.plan.options.percentiles, pixels), 'road percentile positions');
+        const targetBuffer = upload(targets, 'faithfulness targets');
+        const entryImages = upload(this.plan.entryImages, 'faithfulness entry images');
+        const ranks = acquire(batch * pixels * 8, 'map ranks');
+        const scores = engine.pool.acquire(this.plan.entries * 4, STORAGE_USAGE | BufferUsage.COPY_SRC, 'faithfulness scores');
+        this.owned.push(scores);
+        encodeMapRanks(setup, mapBuffer, batch, pixels, ranks);
+        setup.submit();
+        return { inputBuffer, mapBuffer, positions, targetBuffer, entryImages, ranks, scores };
+      });
+      ({ inputBuffer: this.inputBuffer, mapBuffer: this.mapBuffer, positions: this.positions, targetBuffer: this.targetBuffer, entryImages: this.entryImages, ranks: this.ranks, scores: this.scores } = buffers);
+    } catch (error) {
+      setup.abandon();
+      this.release();
+      throw error;
+    }
+    this.checks.push(setup.checked());
   }
 
   /** Perturbed inputs in all: B·(2·(T+1) + 1 + 2·P). */
@@ -138,17 +152,17 @@ export class FaithfulnessSession {
     this.assertOpen();
     this.checkChunk(first, count);
     if (out.size < this.inputBytes(count)) throw new ShapeError(`the input buffer holds ${out.size} bytes; ${count} perturbed inputs need ${this.inputBytes(count)}`);
-    const batch = this.batch('faithfulness inputs');
-    encodePerturbations(
-      batch,
-      this.plan,
-      this.input,
-      { input: this.inputBuffer, maps: this.mapBuffer, ranks: this.ranks, positions: this.positions },
-      first,
-      count,
-      out,
+    this.step('faithfulness inputs', (batch) =>
+      encodePerturbations(
+        batch,
+        this.plan,
+        this.input,
+        { input: this.inputBuffer, maps: this.mapBuffer, ranks: this.ranks, positions: this.positions },
+        first,
+        count,
+        out,
+      ),
     );
-    batch.submit();
   }
 
   /** Turns the model's logits on entries first..first+count−1 ([count, classes]) into target scores, on the GPU. */
@@ -159,18 +173,24 @@ export class FaithfulnessSession {
     if (logits.shape[0] !== count || logits.shape[1] !== this.classes) {
       throw new ShapeError(`logits have shape [${logits.shape.join(', ')}]; this chunk needs [${count}, ${this.classes}]`);
     }
-    const batch = this.batch('faithfulness scores');
-    const buffer = this.engine.bufferFor(batch, logits, 'faithfulness logits');
-    encodeMetricScores(batch, { logits: buffer, targets: this.targetBuffer, entryImages: this.entryImages, scores: this.scores }, this.classes, first, count, this.plan.options.score);
-    batch.submit();
+    this.step('faithfulness scores', (batch) => {
+      const buffer = this.engine.bufferFor(batch, logits, 'faithfulness logits');
+      encodeMetricScores(batch, { logits: buffer, targets: this.targetBuffer, entryImages: this.entryImages, scores: this.scores }, this.classes, first, count, this.plan.options.score);
+    });
     this.scored.fill(1, first, first + count);
   }
 
-  /** The raw target scores of every entry, in plan order (one readback). */
+  /**
+   * The raw target scores of every entry, in plan order (one readback). Rejects with a
+   * GpuError when any batch of the session (ranks, perturbed inputs, scores) raised a GPU
+   * error: the first one, in the order the batches ran.
+   */
   async readScores(): Promise<Float32Array> {
     this.assertOpen();
     const missing = this.scored.indexOf(0);
     if (missing >= 0) throw new InvalidInputError(`no scores were added for entry ${missing}; call addScores for every entry before finish`);
+    for (const check of this.checks) await check;
+    this.engine.assertUsable();
     const [bytes] = await readBuffers(this.engine.device, this.engine.pool, [{ buffer: this.scores, bytes: this.plan.entries * 4 }]);
     const scores = new Float32Array(bytes!);
     const bad = scores.findIndex((s) => !Number.isFinite(s));
@@ -199,6 +219,21 @@ export class FaithfulnessSession {
     this.assertOpen();
     this.engine.assertUsable();
     return new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label);
+  }
+
+  /** Records and submits one step in its own batch; a failed recording gives back what it acquired, once, and rethrows its error. */
+  private step(label: string, record: (batch: CommandBatch) => void): void {
+    const batch = this.batch(label);
+    try {
+      batch.scoped(() => {
+        record(batch);
+        batch.submit();
+      });
+    } catch (error) {
+      batch.abandon();
+      throw error;
+    }
+    this.checks.push(batch.checked());
   }
 
   private assertOpen(): void {

@@ -100,6 +100,7 @@ export class CommandBatch {
   private readonly temporaries: GPUBuffer[] = [];
   private readonly debugChecks: Promise<void>[] = [];
   private readonly scopeChecks: Promise<GPUError | null>[] = [];
+  private readonly pipelineChecks = new Set<Promise<GpuError | null>>();
   private scopeDepth = 0;
   private state: 'recording' | 'submitted' | 'abandoned' = 'recording';
   /** Kernel dispatches recorded so far (empty dispatches included). */
@@ -165,7 +166,8 @@ export class CommandBatch {
   private record(call: KernelCall): void {
     if (this.debug) this.pushKernelScopes();
     try {
-      const { pipeline, layout } = getPipeline(this.device, call.kernel, call.overrides ?? {});
+      const { pipeline, layout, problem } = getPipeline(this.device, call.kernel, call.overrides ?? {});
+      this.pipelineChecks.add(problem);
       const packed = packParams(call.kernel, call.params);
       const buffers = KERNELS[call.kernel].bindings.map((binding) => {
         const buffer = call.buffers[binding.name];
@@ -212,12 +214,16 @@ export class CommandBatch {
 
   /**
    * Resolves when this batch's work raised no GPU error; rejects with a GpuError (naming
-   * the kernel in debug mode). The promise is marked handled, so a result nobody reads
-   * does not surface as an unhandled rejection.
+   * the kernel in debug mode). An invalid kernel (its shader module or pipeline) is the
+   * root cause of any other error of the batch, so it is the one reported, naming the
+   * kernel in any mode. The promise is marked handled, so a result nobody reads does not
+   * surface as an unhandled rejection.
    */
   checked(): Promise<void> {
     const label = this.label;
     const check = (async () => {
+      const invalid = (await Promise.all(this.pipelineChecks)).find((e) => e !== null);
+      if (invalid) throw invalid;
       await Promise.all(this.debugChecks);
       const errors = await Promise.all(this.scopeChecks);
       const error = errors.find((e) => e !== null);
