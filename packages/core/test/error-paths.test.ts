@@ -3,9 +3,10 @@
 // purpose (recording, buffer acquisition, submit, readback, the engine's own GPU work,
 // Score-CAM's chunks and finish) and the pool's counters are checked afterwards.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CamEngine, GpuError, type ComputeOptions } from '../src/index.js';
+import { CamEngine, FaithfulnessSession, GpuError, type ComputeOptions, type FaithfulnessScores } from '../src/index.js';
 import { CommandBatch } from '../src/gpu/command-batch.js';
 import { BufferUsage } from '../src/gpu/flags.js';
+import { readBuffers } from '../src/gpu/readback.js';
 import { CASES, makeInputs } from './cases.js';
 import { makeRng, randomFloats, useGpu } from './gpu-fixture.js';
 
@@ -321,6 +322,132 @@ describe('Score-CAM', () => {
     result.release();
     masked.destroy();
     expect(error).toBeInstanceOf(GpuError);
+    expect(engine.poolStats().inUse).toBe(0);
+    expect(await clean(engine)).toEqual(reference);
+  });
+});
+
+describe('FaithfulnessSession', () => {
+  const [batch, height, width, channels, classes] = [2, 5, 6, 2, 3];
+  const pixels = height * width;
+  const rng = makeRng(91);
+  const input = { data: randomFloats(rng, batch * pixels * channels, -1, 1), shape: [batch, height, width, channels] };
+  const maps = { data: randomFloats(rng, batch * pixels, 0, 1), shape: [batch, height, width] };
+  const weights = randomFloats(rng, classes * pixels * channels, -1, 1);
+  const CHUNK = 7;
+
+  function session(engine: CamEngine): FaithfulnessSession {
+    return new FaithfulnessSession(engine, { input, maps, targets: [1, 2], classes, steps: 3, percentiles: [25, 75] });
+  }
+
+  /** A linear stand-in model on the perturbed inputs the session wrote (float32 logits). */
+  function logitsOf(inputs: Float32Array, count: number): Float32Array {
+    const length = pixels * channels;
+    return Float32Array.from({ length: count * classes }, (_, at) => {
+      const j = Math.floor(at / classes);
+      const k = at % classes;
+      let sum = 0;
+      for (let i = 0; i < length; i++) sum += weights[k * length + i]! * inputs[j * length + i]!;
+      return sum;
+    });
+  }
+
+  /** Drives every chunk (write inputs, read them, score them); returns the inputs written. */
+  async function drive(engine: CamEngine, s: FaithfulnessSession, out: GPUBuffer): Promise<Float32Array[]> {
+    const written: Float32Array[] = [];
+    for (let first = 0; first < s.entries; first += CHUNK) {
+      const count = Math.min(CHUNK, s.entries - first);
+      s.writeInputs(first, count, out);
+      const [bytes] = await readBuffers(gpu.device, engine.pool, [{ buffer: out, bytes: s.inputBytes(count) }]);
+      const inputs = new Float32Array(bytes!);
+      written.push(inputs);
+      s.addScores(first, count, { data: logitsOf(inputs, count), shape: [count, classes] });
+    }
+    return written;
+  }
+
+  function outBuffer(s: FaithfulnessSession): GPUBuffer {
+    const out = gpu.device.createBuffer({ size: s.inputBytes(CHUNK), usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+    restores.push(() => out.destroy());
+    return out;
+  }
+
+  async function clean(engine: CamEngine): Promise<{ inputs: Float32Array[]; scores: FaithfulnessScores[] }> {
+    const s = session(engine);
+    const inputs = await drive(engine, s, outBuffer(s));
+    const scores = await s.finish();
+    expect(engine.poolStats().inUse).toBe(0);
+    return { inputs, scores };
+  }
+
+  it('a failure recording any dispatch (ranks, inputs, scores) rethrows that error and, after release(), leaves nothing in use', async () => {
+    const reference = await clean(engine);
+    const count = failOn(CommandBatch.prototype, 'run', 0, new Error('never'));
+    try {
+      await clean(engine);
+    } finally {
+      count.restore();
+    }
+    const dispatches = count.calls();
+    expect(dispatches).toBeGreaterThanOrEqual(5);
+    for (let nth = 1; nth <= dispatches; nth++) {
+      const injected = new Error(`injected faithfulness failure at dispatch ${nth}`);
+      const restore = failOn(CommandBatch.prototype, 'run', nth, injected);
+      let thrown: unknown;
+      let s: FaithfulnessSession | undefined;
+      try {
+        s = session(engine);
+        await drive(engine, s, outBuffer(s));
+      } catch (error) {
+        thrown = error;
+      } finally {
+        restore.restore();
+      }
+      expect(thrown, `dispatch ${nth}`).toBe(injected);
+      // A session whose constructor threw was never returned; it released itself.
+      expect(() => s?.release()).not.toThrow();
+      expect(() => s?.release(), 'a second release is a no-op').not.toThrow();
+      expect(engine.poolStats().inUse, `dispatch ${nth}`).toBe(0);
+    }
+    expect(await clean(engine)).toEqual(reference);
+  });
+
+  it('a failure in any buffer acquisition of a new session releases the ones acquired before', async () => {
+    const reference = await clean(engine);
+    const count = failOn(engine.pool, 'acquire', 0, new Error('never'));
+    session(engine).release();
+    count.restore();
+    expect(count.calls()).toBeGreaterThanOrEqual(6);
+    for (let nth = 1; nth <= count.calls(); nth++) {
+      const injected = new GpuError(`injected: no memory for faithfulness buffer ${nth}`);
+      const restore = failOn(engine.pool, 'acquire', nth, injected);
+      try {
+        expect(() => session(engine)).toThrow(injected);
+      } finally {
+        restore.restore();
+      }
+      expect(engine.poolStats().inUse, `acquire ${nth}`).toBe(0);
+    }
+    expect(await clean(engine)).toEqual(reference);
+  });
+
+  it("a GPU error in a step's own work fails finish() with a GpuError and releases the session once", async () => {
+    const reference = await clean(engine);
+    const s = session(engine);
+    const out = outBuffer(s);
+    const broken = gpu.device.createBuffer({ size: CHUNK * classes * 4, usage: BufferUsage.STORAGE, label: 'destroyed faithfulness logits' });
+    broken.destroy();
+    for (let first = 0; first < s.entries; first += CHUNK) {
+      const count = Math.min(CHUNK, s.entries - first);
+      s.writeInputs(first, count, out);
+      // The second chunk's logits are a destroyed buffer: its scores are never written.
+      const logits = first === CHUNK ? { data: broken, shape: [count, classes] } : { data: new Float32Array(count * classes), shape: [count, classes] };
+      s.addScores(first, count, logits);
+    }
+    const error = await s.finish().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect((error as GpuError).message).toMatch(/destroyed/i);
+    expect(() => s.release()).not.toThrow();
     expect(engine.poolStats().inUse).toBe(0);
     expect(await clean(engine)).toEqual(reference);
   });
