@@ -134,17 +134,29 @@ export class ScoreCamSession {
     engine.assertUsable();
     const setup = new CommandBatch(engine.device, engine.pool, engine.debug, 'scorecam setup');
     try {
-      this.activations = persistent(options.activations, 'scorecam activations');
-      this.inputBuffer = this.plan.feeds === 'input' ? persistent(options.input!, 'scorecam input') : null;
-      this.baseline = this.plan.needsBaseline ? persistent(options.baseline!, 'scorecam baseline') : acquire(16, 'no baseline');
-      this.targets = upload(targetIds, 'scorecam targets');
-      this.ranges = acquire(base.batch * base.channels * 8, 'channel ranges');
-      this.scores = acquire(this.passes * this.dims.targets * 4, 'pass scores');
-      this.status = engine.pool.acquire(16, STORAGE_USAGE, 'wgcam status');
-      setup.commands().clearBuffer(this.status);
-      encodeScoreRanges(setup, this.dims, this.plan, this.activations, this.input, this.status, this.ranges);
-      this.selection = encodeChannelSelection(setup, this.dims, this.plan, this.activations, acquire, upload);
-      setup.submit();
+      // The uploads and acquisitions run in the setup batch's error scopes too: their GPU
+      // errors (out of memory) fail the finished result instead of going uncaptured.
+      const made = setup.scoped(() => {
+        const activations = persistent(options.activations, 'scorecam activations');
+        const inputBuffer = this.plan.feeds === 'input' ? persistent(options.input!, 'scorecam input') : null;
+        const baseline = this.plan.needsBaseline ? persistent(options.baseline!, 'scorecam baseline') : acquire(16, 'no baseline');
+        const targets = upload(targetIds, 'scorecam targets');
+        const ranges = acquire(base.batch * base.channels * 8, 'channel ranges');
+        const scores = acquire(this.passes * this.dims.targets * 4, 'pass scores');
+        this.status = engine.pool.acquire(16, STORAGE_USAGE, 'wgcam status');
+        setup.commands().clearBuffer(this.status);
+        encodeScoreRanges(setup, this.dims, this.plan, activations, this.input, this.status, ranges);
+        const selection = encodeChannelSelection(setup, this.dims, this.plan, activations, acquire, upload);
+        setup.submit();
+        return { activations, inputBuffer, baseline, targets, ranges, scores, selection };
+      });
+      this.activations = made.activations;
+      this.inputBuffer = made.inputBuffer;
+      this.baseline = made.baseline;
+      this.targets = made.targets;
+      this.ranges = made.ranges;
+      this.scores = made.scores;
+      this.selection = made.selection;
     } catch (error) {
       setup.abandon();
       this.release();

@@ -49,6 +49,24 @@ function failOn<T extends object>(target: T, name: keyof T & string, nth: number
   };
 }
 
+/** Makes the `nth` call of queue.writeBuffer (1-based) a validation error (a write past the buffer's end) that leaves the buffer unwritten; returns the call count. */
+function badWriteOn(device: GPUDevice, nth: number): { calls: () => number; restore: () => void } {
+  const queue = device.queue;
+  const original = queue.writeBuffer;
+  let calls = 0;
+  queue.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, ...rest: unknown[]): undefined {
+    calls += 1;
+    if (calls === nth) return original.call(this, buffer, buffer.size + 256, new Uint8Array(4));
+    return (original as (...args: unknown[]) => undefined).call(this, buffer, ...rest);
+  } as GPUQueue['writeBuffer'];
+  return {
+    calls: () => calls,
+    restore: () => {
+      delete (queue as unknown as Record<string, unknown>)['writeBuffer'];
+    },
+  };
+}
+
 const restores: (() => void)[] = [];
 // A fresh engine per test, so a leak in one test cannot fail the next.
 let engine: CamEngine;
@@ -308,6 +326,30 @@ describe('Score-CAM', () => {
     expect(await clean(engine)).toEqual(reference);
   });
 
+  it("a GPU error in any of a new session's uploads fails the finished result with a GpuError, never a silent answer", async () => {
+    const reference = await clean(engine);
+    const count = badWriteOn(gpu.device, 0);
+    session(engine).release();
+    count.restore();
+    expect(count.calls()).toBeGreaterThanOrEqual(3);
+    for (let nth = 1; nth <= count.calls(); nth++) {
+      const bad = badWriteOn(gpu.device, nth);
+      let s: ReturnType<typeof session>;
+      try {
+        s = session(engine);
+      } finally {
+        bad.restore();
+      }
+      score(s, 5);
+      const result = s.finish({ size: { height: 7, width: 11 } });
+      const error = await result.read().then(() => null, (e: unknown) => e);
+      result.release();
+      expect(error, `upload ${nth}`).toBeInstanceOf(GpuError);
+      expect(engine.poolStats().inUse, `upload ${nth}`).toBe(0);
+    }
+    expect(await clean(engine)).toEqual(reference);
+  });
+
   it("a GPU error in a chunk's own work fails the finished result with a GpuError", async () => {
     const reference = await clean(engine);
     const s = session(engine);
@@ -427,6 +469,28 @@ describe('FaithfulnessSession', () => {
         restore.restore();
       }
       expect(engine.poolStats().inUse, `acquire ${nth}`).toBe(0);
+    }
+    expect(await clean(engine)).toEqual(reference);
+  });
+
+  it("a GPU error in any of a new session's uploads fails finish() with a GpuError, never a silent answer", async () => {
+    const reference = await clean(engine);
+    const count = badWriteOn(gpu.device, 0);
+    session(engine).release();
+    count.restore();
+    expect(count.calls()).toBeGreaterThanOrEqual(5);
+    for (let nth = 1; nth <= count.calls(); nth++) {
+      const bad = badWriteOn(gpu.device, nth);
+      let s: FaithfulnessSession;
+      try {
+        s = session(engine);
+      } finally {
+        bad.restore();
+      }
+      await drive(engine, s, outBuffer(s));
+      const error = await s.finish().then(() => null, (e: unknown) => e);
+      expect(error, `upload ${nth}`).toBeInstanceOf(GpuError);
+      expect(engine.poolStats().inUse, `upload ${nth}`).toBe(0);
     }
     expect(await clean(engine)).toEqual(reference);
   });
