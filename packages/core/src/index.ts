@@ -27,6 +27,7 @@ export type { ColormapName } from './colormaps.js';
 export type { FeatureDims, Size2D, TargetSpec, TensorData, TensorSource } from './inputs.js';
 export type { ScoreCamVariant, ModelInputDims } from './scorecam-stages.js';
 export type { PoolStats } from './gpu/buffer-pool.js';
+export { DEFAULT_BINDING_LIMIT } from './gpu/binding-cache.js';
 export { CancelledError, DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, throwIfCancelled, WgcamError } from './errors.js';
 export type { CancelSignal, NonFiniteSource } from './errors.js';
 export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';
