@@ -223,17 +223,7 @@ export class FaithfulnessSession {
 
   /** Records and submits one step in its own batch; a failed recording gives back what it acquired, once, and rethrows its error. */
   private step(label: string, record: (batch: CommandBatch) => void): void {
-    const batch = this.batch(label);
-    try {
-      batch.scoped(() => {
-        record(batch);
-        batch.submit();
-      });
-    } catch (error) {
-      batch.abandon();
-      throw error;
-    }
-    this.checks.push(batch.checked());
+    this.checks.push(this.batch(label).submitScoped(record));
   }
 
   private assertOpen(): void {

@@ -260,17 +260,7 @@ export class ScoreCamSession {
   private step(label: string, record: (batch: CommandBatch) => void): void {
     this.assertOpen();
     this.engine.assertUsable();
-    const batch = new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label);
-    try {
-      batch.scoped(() => {
-        record(batch);
-        batch.submit();
-      });
-    } catch (error) {
-      batch.abandon();
-      throw error;
-    }
-    this.checks.push(batch.checked());
+    this.checks.push(new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label).submitScoped(record));
   }
 
   private assertOpen(): void {

@@ -213,6 +213,24 @@ export class CommandBatch {
   }
 
   /**
+   * Records `record`'s work and submits it inside this batch's error scopes: the one
+   * submit of a session step. A failed recording gives back what it acquired, once, and
+   * its error is rethrown; otherwise the batch's GPU check (see `checked`) is returned.
+   */
+  submitScoped(record: (batch: CommandBatch) => void): Promise<void> {
+    try {
+      this.scoped(() => {
+        record(this);
+        this.submit();
+      });
+    } catch (error) {
+      this.abandon();
+      throw error;
+    }
+    return this.checked();
+  }
+
+  /**
    * Resolves when this batch's work raised no GPU error; rejects with a GpuError (naming
    * the kernel in debug mode). An invalid kernel (its shader module or pipeline) is the
    * root cause of any other error of the batch, so it is the one reported, naming the
