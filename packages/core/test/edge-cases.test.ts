@@ -86,6 +86,12 @@ describe('NaN and Inf give a typed error naming the input', () => {
     expect((error as NonFiniteInputError).sources).toContain(source);
   });
 
+  it.each(METHOD_NAMES)('%s: a NaN activation is refused, naming the activations', async (method) => {
+    const error = await heatmapOf(withActivations(makeInputs(method, small, 12), (i) => (i === 29 ? Number.NaN : 0.5 + (i % 5) / 10))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonFiniteInputError);
+    expect((error as NonFiniteInputError).sources).toContain('activations');
+  });
+
   it('NaN in the CAM dense kernel', async () => {
     const options = makeInputs('cam', small, 9);
     const denseKernel = { ...options.denseKernel!, data: (options.denseKernel!.data as Float32Array).map(() => Number.NaN) };
