@@ -312,13 +312,14 @@ describe('the demo page', () => {
       const label = `${name} (${r.frames} frames)`;
       // Buffers and uniform buffers: none new. Bind groups are cached per (layout, buffers);
       // those over the buffers TF.js hands over (zero copy) are new whenever TF.js gives a
-      // buffer it did not give before, so they are held to the cache's bound and to far
-      // fewer than one per frame, and their growth is printed.
+      // buffer it did not give before, so they are held to the cache's bound, and in the
+      // 1000-frame steady state to far fewer than one per frame (the 4-frame run is the
+      // score-based methods' first frames on this model); their growth is printed.
       const { bindGroupsCreated: createdBefore, bindGroups: _heldBefore, ...buffersBefore } = r.before.pool!;
       const { bindGroupsCreated: createdAfter, bindGroups: heldAfter, ...buffersAfter } = r.after.pool!;
       expect(buffersAfter, label).toEqual(buffersBefore);
       expect(heldAfter, label).toBeLessThanOrEqual(DEFAULT_BINDING_LIMIT);
-      expect(createdAfter - createdBefore, label).toBeLessThan(r.frames / 10);
+      if (r === runs.everyFrame) expect(createdAfter - createdBefore, label).toBeLessThan(r.frames / 10);
       console.log(`${label}: bind groups created ${createdBefore} -> ${createdAfter}`);
       expect(r.after.tensors, label).toBe(r.before.tensors);
       expect(r.after.tfjsBytesAllocated, label).toBe(r.before.tfjsBytesAllocated);
