@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fixWasmMaxPoolGrad } from './wasm-maxpool-grad.js';
+import { fixWasmMaxPoolGrad } from '@wgcam/core/tfjs';
 import { BackendUnavailableError } from './errors.js';
 
 /** What the TF.js wasm backend runs with in this process. */

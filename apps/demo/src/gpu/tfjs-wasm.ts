@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { fixWasmMaxPoolGrad } from '../../../../packages/node-adapter/src/wasm-maxpool-grad.js';
+import { fixWasmMaxPoolGrad } from '@wgcam/core/tfjs';
 
 /** How TF.js's wasm backend runs on this page. */
 export interface WasmInfo {

@@ -25,6 +25,7 @@ export { PREPROCESS_PRESETS, PREPROCESS_PRESET_NAMES, describePreprocess, isPrep
 export type { ChannelTransform, Preprocess, PreprocessPreset } from './preprocess.js';
 export type { TargetRequest } from './targets.js';
 export { bridgeTensor, bridgeCounters, backendDevice, flushBackend } from './tensor-bridge.js';
+export { fixWasmMaxPoolGrad } from './wasm-maxpool-grad.js';
 export { evaluateLocalization, localizationTable } from './localization.js';
 export type { LabelledImage, LocalizationScore } from './localization.js';
 export { evaluateFaithfulness, measureFaithfulness } from './faithfulness.js';
