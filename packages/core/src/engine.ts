@@ -12,6 +12,8 @@ import {
   type TargetSpec,
   type TensorSource,
 } from './inputs.js';
+import { checkFusedRequest, planFused, type FusedComputeOptions } from './fused-plan.js';
+import { encodeAugAverage, encodeLayerFuse } from './fused-stages.js';
 import { encodeEigenProjection, eigenBufferSizes } from './eigen-stages.js';
 import { isMethodName, METHODS, type GradientWeightsKernel, type MethodName } from './methods.js';
 import { checkBufferLimits, isNormalization, NORMALIZATIONS, planOutputs, sameSize, type Normalization, type OutputPlan, type OutputRequest } from './output-plan.js';
@@ -64,8 +66,11 @@ export interface CamEngineOptions {
   readonly normalize?: Normalization;
 }
 
-/** Records the stages that produce raw (un-normalised) maps [B·K, h·w]. */
-export type RawMapEncoder = (inputs: StageInputs) => GPUBuffer;
+/**
+ * Records the stages that produce raw (un-normalised) maps [B·K, h·w], or maps with the
+ * (min, max) per map to render them with instead of the request's normalisation.
+ */
+export type RawMapEncoder = (inputs: StageInputs) => GPUBuffer | { readonly maps: GPUBuffer; readonly ranges: GPUBuffer };
 
 /**
  * Computes class activation maps with WebGPU compute shaders on a device the caller owns.
@@ -164,6 +169,67 @@ export class CamEngine {
   }
 
   /**
+   * Records and submits one explanation over several target layers and/or test-time
+   * augmentations, in one submit: each layer's map by the method, normalised at its
+   * feature resolution and resized to the output size, fused by mean or max and
+   * normalised again (pytorch-grad-cam's aggregate_multi_layers); with `augment`, each
+   * augmented copy's fused map is normalised, flipped back where its input was flipped,
+   * and the T copies averaged (pytorch-grad-cam's aug_smooth; the mean is not normalised
+   * again). `normalize` does not apply: the per-layer and fused normalisations are fixed.
+   *
+   * @example
+   * const result = engine.computeFused({
+   *   method: 'gradcam',
+   *   layers: [{ activations: a4, gradients: g4 }, { activations: a5, gradients: g5 }],
+   *   fuse: 'mean',
+   *   size: { height: 224, width: 224 },
+   * });
+   * const heatmap = await result.readHeatmap();
+   * result.release();
+   */
+  computeFused(options: FusedComputeOptions): CamResult {
+    this.assertUsable();
+    const { mode, flips } = checkFusedRequest(options);
+    const layers = options.layers.map((layer) => ({ layer, ...this.validateInputs({ method: options.method, activations: layer.activations, ...(layer.gradients ? { gradients: layer.gradients } : {}) }) }));
+    const plan = planFused(layers.map((l) => l.dims), mode, flips, options.size);
+    const { size, images, targets } = plan;
+    const augmented = flips.length > 1;
+    const dims = { batch: images, targets, height: size.height, width: size.width, channels: 1 };
+    // The fused size is the output's: the final stage renders at it, normalised there.
+    const request = { ...options, size: options.size ?? size, normalize: 'output' as const };
+    const outputs = planOutputs(dims, request);
+    const fusedBytes = images * flips.length * targets * size.height * size.width * 4;
+    checkBufferLimits(this.device, [
+      ...layers.flatMap((l, i): [string, number][] => [
+        [`layer ${i} activations`, l.dims.batch * l.dims.height * l.dims.width * l.dims.channels * 4],
+        [`layer ${i} gradients`, l.layer.gradients ? l.dims.batch * l.dims.targets * l.dims.height * l.dims.width * l.dims.channels * 4 : 0],
+        ...(METHODS[options.method].encoding.kind === 'projection' ? eigenBufferSizes(l.dims) : []),
+      ]),
+      ['fused maps', fusedBytes],
+      ['heatmaps', outputs.heatmapBytes],
+      ['overlays', outputs.overlayBytes],
+    ]);
+    return this.execute(dims, outputs, request, null, `wgcam ${options.method} fused`, options.layers[0]!.activations, (inputs) => {
+      const { batch, status } = inputs;
+      const fused = batch.temporary(fusedBytes, STORAGE_USAGE, 'fused maps');
+      layers.forEach((l, index) => {
+        const activations = index === 0 ? inputs.activations : this.bufferFor(batch, l.layer.activations, `layer ${index} activations`);
+        const layerInputs: StageInputs = { batch, dims: l.dims, activations, status };
+        const raw = this.encodeRawMaps(layerInputs, { method: options.method, activations: l.layer.activations, ...(l.layer.gradients ? { gradients: l.layer.gradients } : {}) }, 0, null);
+        encodeLayerFuse(batch, { raw, ranges: encodeMinMax(layerInputs, raw), dims: l.dims, index, layers: layers.length }, size, mode, fused);
+      });
+      if (!augmented) return fused;
+      const fusedDims = { ...dims, batch: images * flips.length };
+      const ranges = encodeMinMax({ ...inputs, dims: fusedDims }, fused);
+      const maps = encodeAugAverage(batch, fused, ranges, images, targets, size, flips);
+      // Rendered as is: (x − 0)/(1 − 0 + 1e-7).
+      const unit = new Float32Array(images * targets * 2);
+      for (let m = 0; m < images * targets; m++) unit[2 * m + 1] = 1;
+      return { maps, ranges: batch.upload(unit, 'unit ranges') };
+    });
+  }
+
+  /**
    * Starts a Score-CAM explanation whose masked forward passes the caller runs: the
    * session writes masked input batches on the GPU and turns their scores into weights.
    *
@@ -237,7 +303,8 @@ export class CamEngine {
         if (!status) batch.commands().clearBuffer(statusBuffer);
         const activations = isGpuBuffer(activationsSource) ? activationsSource : this.bufferFor(batch, activationsSource, 'activations');
         const inputs: StageInputs = { batch, dims, activations, status: statusBuffer };
-        this.encodePostProcessing(inputs, encodeRaw(inputs), plan, request, heatmapBuffer, overlayBuffer);
+        const raw = encodeRaw(inputs);
+        this.encodePostProcessing(inputs, isGpuBuffer(raw) ? raw : raw.maps, plan, request, heatmapBuffer, overlayBuffer, isGpuBuffer(raw) ? null : raw.ranges);
         batch.submit();
         return { statusBuffer, heatmapBuffer, overlayBuffer };
       }));
@@ -274,6 +341,7 @@ export class CamEngine {
     request: OutputRequest,
     heatmapBuffer: GPUBuffer | null,
     overlayBuffer: GPUBuffer | null,
+    givenRanges: GPUBuffer | null = null,
   ): void {
     const { batch, dims } = inputs;
     const heatSize = heatmapBuffer ? plan.heatmapSize : null;
@@ -281,7 +349,8 @@ export class CamEngine {
     const sizes = [heatSize, overlaySize].filter((s): s is NonNullable<typeof s> => s !== null);
     if (sizes.length === 2 && sameSize(sizes[0]!, sizes[1]!)) sizes.pop();
     const byOutput = (request.normalize ?? this.normalize) === 'output';
-    const ranges = byOutput ? encodeResizedMinMax(inputs, raw, sizes) : encodeMinMax(inputs, raw);
+    // Given ranges (one per map) serve every output.
+    const ranges = givenRanges ?? (byOutput ? encodeResizedMinMax(inputs, raw, sizes) : encodeMinMax(inputs, raw));
     const overlay = request.overlay ?? {};
     const image = overlay.image && overlayBuffer
       ? { buffer: isGpuBuffer(overlay.image.data) ? overlay.image.data : batch.upload(overlay.image.data, 'overlay image'), count: plan.imageCount }
@@ -291,7 +360,7 @@ export class CamEngine {
       overlay: overlayBuffer && overlaySize
         ? { buffer: overlayBuffer, size: overlaySize, lut: this.lut(overlay.colormap ?? 'jet'), image, alpha: overlay.alpha ?? 0.5 }
         : null,
-      overlayRanges: byOutput && sizes.length === 2 ? dims.batch * dims.targets : 0,
+      overlayRanges: !givenRanges && byOutput && sizes.length === 2 ? dims.batch * dims.targets : 0,
     });
   }
 

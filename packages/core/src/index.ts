@@ -11,6 +11,10 @@
 export { CamEngine } from './engine.js';
 export type { CamEngineOptions, ComputeOptions, Normalization, OverlayImage, OverlayOptions, OutputRequest, RawMapEncoder, ScoreCamScores } from './engine.js';
 export { NORMALIZATIONS, isNormalization } from './output-plan.js';
+export { FUSE_MODES, isFuseMode } from './fused-stages.js';
+export type { FuseMode } from './fused-stages.js';
+export { fusableMethods } from './fused-plan.js';
+export type { AugmentSpec, FusedComputeOptions, LayerTensors } from './fused-plan.js';
 export { ScoreCamSession } from './scorecam-session.js';
 export type { ScoreCamSessionOptions } from './scorecam-session.js';
 export { CamResult } from './result.js';

@@ -20,3 +20,5 @@ export type { ReferenceStages } from './pipeline.js';
 export { byteDifferences, relativeL2 } from './compare.js';
 export { linearImpute, mapRanks, metricScores, pcgHash, percentileLinear, perturbedInputs, referenceFaithfulness, roadGaussian, roadKeep } from './faithfulness.js';
 export type { MetricInputDims } from './faithfulness.js';
+export { averageAugmentations, fuseLayerMaps, referenceFused } from './fused.js';
+export type { ReferenceFused } from './fused.js';
