@@ -1,5 +1,6 @@
 // Encoders of Eigen-CAM's stages: centre (eigen_centre), Gram matrix on the smaller side
-// (eigen_gram), power iteration + projection + sign rule + ReLU (eigen_power).
+// (eigen_gram), power iteration + projection + sign rule + ReLU (eigen_power). Eigen
+// smoothing of the other gradient methods runs the same stages on their per-channel terms.
 import { STORAGE_USAGE } from './gpu/flags.js';
 import type { FeatureDims } from './inputs.js';
 import type { StageInputs } from './stages.js';
@@ -43,7 +44,17 @@ export function eigenGramSize(dims: Pick<FeatureDims, 'height' | 'width' | 'chan
 }
 
 /**
- * Records Eigen-CAM (gradients null: Z = A) or Eigen-Grad-CAM (Z = G·A) for every map.
+ * What eigen_centre decomposes per map: A ('none': Eigen-CAM), G·A ('gradient': Eigen-Grad-CAM),
+ * ReLU(G)·A, ReLU(G·A), or w[m,c]·A ('weights': `factor` holds channel weights [B·K, C]);
+ * the last four are eigen smoothing's per-channel terms (see EIGEN_SMOOTH_OPTION).
+ */
+export type EigenProduct = 'none' | 'gradient' | 'relu-gradient' | 'relu-product' | 'weights';
+
+const EIGEN_PRODUCT_MODES: Readonly<Record<EigenProduct, number>> = { none: 0, gradient: 1, 'relu-gradient': 2, 'relu-product': 3, weights: 4 };
+
+/**
+ * Records Eigen-CAM (factor null: Z = A), Eigen-Grad-CAM (Z = G·A) or, with `product`, an
+ * eigen-smoothed map of another product (see EigenProduct) for every map.
  *
  * @example
  * const { maps } = encodeEigenProjection(inputs, null);
@@ -51,9 +62,11 @@ export function eigenGramSize(dims: Pick<FeatureDims, 'height' | 'width' | 'chan
  */
 export function encodeEigenProjection(
   inputs: StageInputs,
-  gradients: GPUBuffer | null,
+  factor: GPUBuffer | null,
   stopping: EigenStopping = EIGEN_STOPPING,
+  product: EigenProduct = factor !== null ? 'gradient' : 'none',
 ): EigenOutputs {
+  if ((product === 'none') !== (factor === null)) throw new Error(`eigen_centre: product '${product}' ${factor === null ? 'needs' : 'takes no'} factor buffer`);
   const { batch, dims } = inputs;
   const count = dims.batch * dims.targets;
   const positions = dims.height * dims.width;
@@ -62,8 +75,8 @@ export function encodeEigenProjection(
   batch.run({
     kernel: 'eigen_centre',
     params: { maps: count, targets: dims.targets, positions, channels: dims.channels, by_positions: byPositions ? 1 : 0 },
-    buffers: { activations: inputs.activations, gradients: gradients ?? inputs.activations, centred, status: inputs.status },
-    overrides: { PRODUCT: gradients !== null ? 1 : 0 },
+    buffers: { activations: inputs.activations, gradients: factor ?? inputs.activations, centred, status: inputs.status },
+    overrides: { PRODUCT: EIGEN_PRODUCT_MODES[product] },
     workgroups: Math.ceil((count * dims.channels) / 64),
   });
   const gram = batch.temporary(count * size * size * 4, STORAGE_USAGE, 'eigen gram');

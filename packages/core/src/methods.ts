@@ -21,6 +21,7 @@ export const METHOD_NAMES = [
   'ablationcam',
   'sscam',
   'iscam',
+  'smoothgradcampp',
 ] as const;
 
 /** One of METHOD_NAMES. */
@@ -36,7 +37,7 @@ export type MethodName = (typeof METHOD_NAMES)[number];
 export type MethodInput = 'activations' | 'gradients' | 'dense-kernel' | 'scores';
 
 /** The gradient-weighting kernels: channel weights [B·K, C] from G (and A). */
-export type GradientWeightsKernel = 'gradcam_weights' | 'gradcampp_weights' | 'xgradcam_weights';
+export type GradientWeightsKernel = 'gradcam_weights' | 'gradcampp_weights' | 'xgradcam_weights' | 'smoothgradcampp_weights';
 
 /** How the engine encodes a method's map on the GPU. */
 export type MethodEncoding =
@@ -83,14 +84,32 @@ export interface MethodInfo {
    * for C channels with the default options (the cost `--method all` weighs).
    */
   readonly passes?: { readonly feeds: 'masked-input' | 'ablated-head'; readonly perImage: string };
-  /** Whether `--method all` runs it (false for the costliest: SS-CAM, IS-CAM). */
+  /** Whether `--method all` runs it (false for those that multiply the model's passes: SS-CAM, IS-CAM, Smooth Grad-CAM++). */
   readonly inAll: boolean;
+  /**
+   * Gradient methods that average over noisy copies of the input (Smooth Grad-CAM++): the
+   * gradients hold numSamples of them, sample-major ([numSamples·B, h, w, C] or
+   * [numSamples·B, K, h, w, C]), the explainer's defaults for numSamples and the noise's std.
+   */
+  readonly noisySamples?: { readonly numSamples: number; readonly std: number };
 }
 
-/** A table row with the defaults: one layer, no options, in `all`. */
+/** A table row with the defaults: one layer, no options, in `all`; gradient methods whose map is a channel sum also take eigenSmooth. */
 function method(row: Omit<MethodInfo, 'options' | 'layers' | 'inAll'> & { readonly options?: readonly MethodOption[]; readonly inAll?: boolean }): MethodInfo {
-  return { layers: 'one', options: [], inAll: true, ...row };
+  const smoothable = row.needs === 'gradients' && row.encoding.kind !== 'projection';
+  return { layers: 'one', inAll: true, ...row, options: [...(row.options ?? []), ...(smoothable ? [EIGEN_SMOOTH_OPTION] : [])] };
 }
+
+/**
+ * Eigen smoothing (pytorch-grad-cam's eigen_smooth): the map is ReLU of the first principal
+ * component projection of the per-channel terms the method sums (w_c·A_c, or f(G, A)_c),
+ * centred per channel over positions, sign as Eigen-CAM's; computed by Eigen-CAM's stages.
+ */
+const EIGEN_SMOOTH_OPTION: MethodOption = {
+  name: 'eigenSmooth',
+  flag: '--eigen-smooth',
+  description: "map = ReLU of the first principal component projection of the summed terms (w_c·A_c or f(G, A)_c) instead of their sum (pytorch-grad-cam's eigen_smooth)",
+};
 
 const VARIANT_OPTION: MethodOption = {
   name: 'variant',
@@ -195,6 +214,20 @@ export const METHODS: Readonly<Record<MethodName, MethodInfo>> = {
     passes: { feeds: 'masked-input', perImage: 'numSamples·C' },
     inAll: false,
   }),
+  smoothgradcampp: method({
+    name: 'smoothgradcampp',
+    title: 'Smooth Grad-CAM++',
+    paper: 'Omeiza et al. 2019 (as torch-cam, numerator Ḡ₂)',
+    needs: 'gradients',
+    encoding: { kind: 'weighted-sum', weights: 'smoothgradcampp_weights' }, reference: ref.smoothGradcamppMaps,
+    noisySamples: { numSamples: 4, std: 0.3 },
+    inAll: false,
+    options: [
+      { name: 'numSamples', flag: '--num-samples', description: "noisy copies of the input whose gradients are averaged (torch-cam's num_samples; default 4)" },
+      { name: 'std', flag: '--std', description: "standard deviation of the Gaussian noise added to the model input (torch-cam's std; default 0.3)" },
+      { name: 'seed', flag: '--seed', description: 'seed of the noise (default 0): the same seed gives the same noisy inputs and map' },
+    ],
+  }),
 };
 
 /**
@@ -219,7 +252,8 @@ export function methodsNeeding(need: MethodInput): MethodName[] {
 
 /**
  * The methods `all` means: every method of the table but the costliest (SS-CAM, IS-CAM:
- * numSamples·C masked forward passes per image), which run only when named.
+ * numSamples·C masked forward passes per image; Smooth Grad-CAM++: numSamples more forward
+ * and backward passes of the whole model), which run only when named.
  *
  * @example
  * methodsInAll().includes('sscam'); // false

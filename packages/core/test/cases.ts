@@ -106,8 +106,11 @@ export function makeInputs(method: MethodName, c: TestCase, seed: number, signed
       };
     }
     case 'gradients': {
-      const shape = c.targets === 1 ? [c.batch, c.height, c.width, c.channels] : [c.batch, c.targets, c.height, c.width, c.channels];
-      const data = projection ? channelGradients(rng, c) : randomFloats(rng, featureSize * c.targets, -1, 1);
+      // Smooth Grad-CAM++ reads its default number of noisy samples' gradients, sample-major.
+      const samples = info.noisySamples?.numSamples ?? 1;
+      const lead = samples * c.batch;
+      const shape = c.targets === 1 ? [lead, c.height, c.width, c.channels] : [lead, c.targets, c.height, c.width, c.channels];
+      const data = projection ? channelGradients(rng, c) : randomFloats(rng, featureSize * c.targets * samples, -1, 1);
       return { ...base, gradients: { data, shape } };
     }
   }

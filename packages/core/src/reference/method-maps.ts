@@ -2,10 +2,11 @@
 // `reference` of its row in the method table.
 import type { FeatureDims, Size2D } from '../inputs.js';
 import { scorePlan, type ScoreMethodOptions } from '../score-plan.js';
-import type { ScoreCamVariant } from '../scorecam-stages.js';
+import type { ScoreCamVariant } from '../score-plan.js';
 import { eigenProjections } from './eigen.js';
 import { elementwiseSumRelu, weightedSumRelu } from './maps.js';
 import { channelSelection, scoreFamilyWeights, scoreRanges } from './score-methods.js';
+import { smoothGradcamppWeights } from './smooth-grad.js';
 import { camWeights, gradcamppWeights, gradcamWeights, xgradcamWeights } from './weights.js';
 
 /** Everything a method's reference may read; what a method does not need is null. */
@@ -23,6 +24,8 @@ export interface ReferenceMapInputs {
   readonly scoreOptions?: ScoreMethodOptions;
   /** Logits of the unmasked input [B, classes] (baseline variant, SS-CAM, IS-CAM, Ablation-CAM). */
   readonly baseline?: ArrayLike<number> | null;
+  /** Smooth Grad-CAM++: the noisy samples `gradients` holds, sample-major (default 1). */
+  readonly gradientSamples?: number;
   /** Classes of the dense kernel or scores. */
   readonly classes: number;
   /** B·K target classes (CAM, Score-CAM). */
@@ -72,6 +75,16 @@ export function gradcamMaps(inputs: ReferenceMapInputs): ReferenceMaps {
  */
 export function gradcamppMaps(inputs: ReferenceMapInputs): ReferenceMaps {
   return weighted(inputs, gradcamppWeights(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims));
+}
+
+/**
+ * Smooth Grad-CAM++: Grad-CAM++'s α on the gradient powers averaged over the noisy samples.
+ *
+ * @example
+ * const { weights } = smoothGradcamppMaps({ ...inputs, gradientSamples: 4 });
+ */
+export function smoothGradcamppMaps(inputs: ReferenceMapInputs): ReferenceMaps {
+  return weighted(inputs, smoothGradcamppWeights(inputs.activations, required(inputs.gradients, 'gradients'), inputs.dims, inputs.gradientSamples ?? 1));
 }
 
 /**

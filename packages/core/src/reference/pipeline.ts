@@ -3,7 +3,9 @@ import { colormapTable } from '../colormaps.js';
 import type { ComputeOptions } from '../engine.js';
 import type { Normalization } from '../output-plan.js';
 import { activationDims, gradientTargets, resolveTargets, type FeatureDims, type Size2D } from '../inputs.js';
+import { gradientSamples } from '../gradient-samples.js';
 import { METHODS } from '../methods.js';
+import { eigenSmoothedMaps } from './eigen-smooth.js';
 import { mapRanges, normalizeMaps } from './maps.js';
 import { colormapOverlay } from './overlay.js';
 import { upsampleBilinear } from './resample.js';
@@ -58,11 +60,18 @@ export function referenceHeatmaps(options: ComputeOptions): ReferenceStages {
   const classes = options.denseKernel?.shape[1] ?? options.scoreCam?.scores.shape[1] ?? 0;
   let dims: FeatureDims = { ...base, targets: 1 };
   let targets: Uint32Array | null = null;
+  let samples = 1;
   switch (info.needs) {
     case 'activations':
       break;
     case 'gradients':
-      dims = { ...base, targets: gradientTargets(options.gradients!, base) };
+      if (info.noisySamples) {
+        const noisy = gradientSamples(options.gradients!, base);
+        samples = noisy.samples;
+        dims = { ...base, targets: noisy.targets };
+      } else {
+        dims = { ...base, targets: gradientTargets(options.gradients!, base) };
+      }
       break;
     case 'dense-kernel':
     case 'scores':
@@ -70,10 +79,13 @@ export function referenceHeatmaps(options: ComputeOptions): ReferenceStages {
       dims = { ...base, targets: targets.length / base.batch };
       break;
   }
-  const { weights, rawMaps } = info.reference({
+  const activations = cpuData(options.activations, 'activations');
+  const gradients = options.gradients ? cpuData(options.gradients, 'gradients') : null;
+  const { weights, rawMaps: summed } = info.reference({
     dims,
-    activations: cpuData(options.activations, 'activations'),
-    gradients: options.gradients ? cpuData(options.gradients, 'gradients') : null,
+    activations,
+    gradients,
+    gradientSamples: samples,
     denseKernel: options.denseKernel ? cpuData(options.denseKernel, 'denseKernel') : null,
     scores: options.scoreCam ? cpuData(options.scoreCam.scores, 'scores') : null,
     inputSize: options.scoreCam?.inputSize ?? null,
@@ -82,6 +94,7 @@ export function referenceHeatmaps(options: ComputeOptions): ReferenceStages {
     classes,
     targets,
   });
+  const rawMaps = options.eigenSmooth && info.encoding.kind !== 'projection' ? eigenSmoothedMaps(info.encoding, weights, activations, gradients, dims) : summed;
   const count = dims.batch * dims.targets;
   const positions = dims.height * dims.width;
   const ranges = mapRanges(rawMaps, count, positions);

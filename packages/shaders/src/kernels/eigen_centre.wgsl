@@ -1,8 +1,12 @@
 // Eigen-CAM, step 1: the matrix whose first principal component is taken, centred per
 // channel over the positions:
 //
-//   Z[m,s,c] = A[b,s,c]                   (Eigen-CAM,      PRODUCT = false, K = 1)
-//   Z[m,s,c] = G[m,s,c] · A[b,s,c]        (Eigen-Grad-CAM, PRODUCT = true)
+//   Z[m,s,c] = A[b,s,c]                   (Eigen-CAM,      PRODUCT = 0, K = 1)
+//   Z[m,s,c] = G[m,s,c] · A[b,s,c]        (Eigen-Grad-CAM, PRODUCT = 1; eigen-smoothed HiResCAM)
+//   Z[m,s,c] = ReLU(G[m,s,c]) · A[b,s,c]  (eigen-smoothed Layer-CAM, PRODUCT = 2)
+//   Z[m,s,c] = ReLU(G[m,s,c] · A[b,s,c])  (eigen-smoothed element-wise Grad-CAM, PRODUCT = 3)
+//   Z[m,s,c] = w[m,c] · A[b,s,c]          (eigen-smoothed weighted-sum methods, PRODUCT = 4:
+//                                          the `gradients` binding holds the weights [B·K, C])
 //   X[m,s,c] = Z[m,s,c] − (1 / S) · Σ_s' Z[m,s',c]            m = b·K + k, S = h·w
 //
 // stored as the Gram kernel reads it: Xᵀ [C, S] per map when by_positions = 1 (S ≤ C),
@@ -10,10 +14,11 @@
 //
 // One invocation per (m, c) walks the S positions twice (mean, then centred values);
 // neighbouring invocations read neighbouring channels, so every step is one coalesced row.
-// Without PRODUCT the `gradients` binding is never read (the activations may be bound
-// there too). Non-finite activations raise status[0], non-finite gradients status[1].
+// With PRODUCT = 0 the `gradients` binding is never read (the activations may be bound
+// there too). Non-finite activations raise status[0], non-finite gradients status[1]
+// (weights are not checked here: their kernel checked the inputs they came from).
 
-override PRODUCT: bool = false;
+override PRODUCT: u32 = 0u;
 
 struct Params {
   maps: u32,       // B·K
@@ -33,10 +38,19 @@ fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
+// The factor read from `gradients` for (m, s, c): G, or with PRODUCT = 4 the weight w[m,c].
+fn factor(map: u32, s: u32, c: u32) -> f32 {
+  if (PRODUCT == 4u) { return gradients[map * params.channels + c]; }
+  return gradients[(map * params.positions + s) * params.channels + c];
+}
+
 fn value(map: u32, image: u32, s: u32, c: u32) -> f32 {
   let a = activations[(image * params.positions + s) * params.channels + c];
-  if (PRODUCT) { return gradients[(map * params.positions + s) * params.channels + c] * a; }
-  return a;
+  if (PRODUCT == 0u) { return a; }
+  let g = factor(map, s, c);
+  if (PRODUCT == 2u) { return max(g, 0.0) * a; }
+  if (PRODUCT == 3u) { return max(g * a, 0.0); }
+  return g * a;
 }
 
 @compute @workgroup_size(64)
@@ -53,7 +67,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   for (var s = 0u; s < params.positions; s++) {
     let a = activations[(image * params.positions + s) * params.channels + c];
     finite_a = finite_a && is_finite(a);
-    if (PRODUCT) { finite_g = finite_g && is_finite(gradients[(map * params.positions + s) * params.channels + c]); }
+    // Weights (PRODUCT = 4) were checked through their own inputs by their kernel.
+    if (PRODUCT != 0u && PRODUCT != 4u) { finite_g = finite_g && is_finite(factor(map, s, c)); }
     sum += value(map, image, s, c);
   }
   if (!finite_a) { atomicOr(&status[0], 1u); }
