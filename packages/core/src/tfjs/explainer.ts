@@ -5,6 +5,9 @@ import { InvalidInputError, type CancelSignal } from '../errors.js';
 import type { Size2D } from '../inputs.js';
 import { isMethodName, METHODS, type MethodName } from '../methods.js';
 import { explainMany, type ExplainManyRequest, type ManyExplanations } from './explain-methods.js';
+import { explainFused } from './explain-fused.js';
+import type { FuseMode } from '../fused-stages.js';
+import { checkLayerList, fromSplit, splitMulti, type MultiSplit } from './split-multi.js';
 import type { MaskBufferSlot, ScoreCamOptions } from './scorecam-runner.js';
 import { UNIT_SCALE, type ImageInput, type Preprocess } from './images.js';
 import { splitGraphModel } from './split-graph.js';
@@ -18,8 +21,13 @@ export type ExplainableModel = tf.LayersModel | tf.GraphModel;
 
 /** Options fixed for an Explainer's lifetime. */
 export interface ExplainerOptions {
-  /** Target layer (LayersModel) or node (GraphModel); the last 4-D one when omitted. */
-  readonly layer?: string;
+  /**
+   * Target layer (LayersModel) or node (GraphModel); the last 4-D one when omitted. Several
+   * layers (`['conv2', 'last_conv']`) fuse their maps (ExplainRequest.fuse).
+   */
+  readonly layer?: string | readonly string[];
+  /** Several target layers: the same as `layer` given a list. */
+  readonly layers?: readonly string[];
   /** Class names, index-aligned with the model's outputs. */
   readonly labels?: readonly string[];
   /** Pixel preprocessing: a preset ('unit', 'tf', 'caffe', 'torch', 'raw'), a per-channel transform or a function; 'unit' (pixels / 255) by default. */
@@ -51,6 +59,14 @@ export interface ExplainRequest {
   readonly overlay?: boolean;
   /** Score-CAM: masked inputs per forward pass (default 32) and weighting variant. */
   readonly scoreCam?: ScoreCamOptions;
+  /** Several target layers: each layer's normalised map resized to the output and combined by their 'mean' (default, pytorch-grad-cam) or 'max' (torch-cam), then normalised. */
+  readonly fuse?: FuseMode;
+  /**
+   * Test-time augmentation smoothing (pytorch-grad-cam's aug_smooth): the input without and
+   * with a horizontal flip, times 0.9, 1 and 1.1, batched through the model; the six maps
+   * are normalised, flipped back and averaged (the mean is not normalised again).
+   */
+  readonly augSmooth?: boolean;
   /** Wait for the GPU between stages so `timings` split model and CAM time (costs a sync each). */
   readonly profile?: boolean;
   /** Stops the call between model passes and Score-CAM chunks with a CancelledError. */
@@ -102,7 +118,14 @@ export interface ExplainTimings {
 /** Everything one explain call produced. */
 export interface Explanation {
   readonly method: MethodName;
+  /** The target layer, or the target layers joined by commas. */
   readonly layer: string;
+  /** Multi-layer explanations and augmentation smoothing: the target layers. */
+  readonly layers?: readonly string[];
+  /** Set when several layers were fused: how. */
+  readonly fuse?: FuseMode;
+  /** Set when the map was smoothed by test-time augmentation. */
+  readonly augSmooth?: boolean;
   readonly automaticLayer: boolean;
   /** Set when the layer's map was obtained otherwise than by reading its output (a converter rewrite), saying how. */
   readonly layerNote?: string;
@@ -129,6 +152,7 @@ const engines = new WeakMap<GPUDevice, CamEngine>();
  */
 export class Explainer {
   private splitModel: SplitModel | null = null;
+  private multiSplit: MultiSplit | null = null;
   private readonly maskSlot: MaskBufferSlot = { buffer: null };
 
   constructor(
@@ -140,9 +164,27 @@ export class Explainer {
     }
   }
 
-  /** The model cut at its target layer (built on first use). */
+  /** The target layers when several were given (one listed layer counts too), else null. */
+  get layerList(): readonly string[] | null {
+    const { layer, layers } = this.options;
+    if (layers !== undefined && layer !== undefined) throw new InvalidInputError('give the target layers as layer or as layers, not both');
+    const list = layers ?? (Array.isArray(layer) ? (layer as readonly string[]) : null);
+    if (list) checkLayerList(list);
+    return list;
+  }
+
+  /** The model cut at every target layer, or at the one layer for augmentation smoothing (built on first use). */
+  get multi(): MultiSplit {
+    const list = this.layerList;
+    this.multiSplit ??= list ? splitMulti(this.model, list, { inputSize: this.options.inputSize }) : fromSplit(this.split);
+    return this.multiSplit;
+  }
+
+  /** The model cut at its target layer (built on first use); with several layers, at the last one listed. */
   get split(): SplitModel {
-    const options = { layer: this.options.layer, inputSize: this.options.inputSize };
+    const list = this.layerList;
+    if (list) return this.multi.splits[list.length - 1]!;
+    const options = { layer: this.options.layer as string | undefined, inputSize: this.options.inputSize };
     this.splitModel ??= this.model instanceof tf.GraphModel ? splitGraphModel(this.model, options) : splitLayersModel(this.model, options);
     return this.splitModel;
   }
@@ -189,6 +231,11 @@ export class Explainer {
    */
   async explainMany(images: ImageInput | readonly ImageInput[], request: ExplainManyRequest): Promise<ManyExplanations> {
     const list = Array.isArray(images) ? (images as readonly ImageInput[]) : [images as ImageInput];
+    // Several layers or augmentation smoothing: every layer's A and G from the (augmented) batch, fused on the GPU.
+    if (this.layerList || request.augSmooth === true) {
+      return explainFused({ multi: this.multi, engine: this.engine, labels: this.options.labels, preprocess: this.options.preprocess ?? UNIT_SCALE }, list, request);
+    }
+    if (request.fuse !== undefined) throw new InvalidInputError("fuse combines several layers' maps: give the Explainer several layers (layer: ['a', 'b'])");
     return explainMany(
       { split: this.split, engine: this.engine, labels: this.options.labels, preprocess: this.options.preprocess ?? UNIT_SCALE, maskSlot: this.maskSlot },
       list,
@@ -202,6 +249,8 @@ export class Explainer {
     this.maskSlot.buffer = null;
     this.splitModel?.dispose();
     this.splitModel = null;
+    this.multiSplit?.dispose();
+    this.multiSplit = null;
   }
 }
 
@@ -219,9 +268,10 @@ export interface ExplainOptions extends ExplainerOptions, ExplainRequest {
  * console.log(predictions[0][0].label, items[0].heatmap);
  */
 export async function explain(options: ExplainOptions): Promise<Explanation> {
-  const { model, image, layer, labels, preprocess, inputSize, engine, ...request } = options;
+  const { model, image, layer, layers, labels, preprocess, inputSize, engine, ...request } = options;
   const explainer = new Explainer(model, {
     ...(layer !== undefined ? { layer } : {}),
+    ...(layers !== undefined ? { layers } : {}),
     ...(labels ? { labels } : {}),
     ...(preprocess ? { preprocess } : {}),
     ...(inputSize ? { inputSize } : {}),

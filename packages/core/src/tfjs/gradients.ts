@@ -10,8 +10,9 @@ interface TapeState {
 /**
  * tf.grad keeps the forward pass's saved tensors on its tape and frees them only when
  * backprop succeeds; after a failed backprop (an op without a gradient) they would leak.
+ * @internal
  */
-function discardFailedTape(): void {
+export function discardFailedTape(): void {
   const state = (tf.engine() as unknown as { state: TapeState }).state;
   if (state.gradientDepth !== 0 || !state.activeTape) return;
   for (const node of state.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();

@@ -11,6 +11,9 @@ export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest
 export type { ExplainManyRequest, ManyExplanations, ModelPasses } from './explain-methods.js';
 export { GradientError, ModelError, ModelLoadError, TfjsVersionError } from './errors.js';
 export { splitLayersModel, spatialLayerNames, listLayersModelLayers } from './split-layers.js';
+export { splitMulti, fromSplit } from './split-multi.js';
+export type { MultiSplit } from './split-multi.js';
+export { AUG_SMOOTH, augmentInputs } from './augment.js';
 export type { SplitOptions } from './split-layers.js';
 export { splitGraphModel, listGraphModelLayers, probeShapes } from './split-graph.js';
 export { inferGraphShapes } from './graph-shapes.js';

@@ -18,8 +18,8 @@ function activationName(layer: tf.layers.Layer): string | undefined {
   return typeof config.activation === 'string' ? config.activation : undefined;
 }
 
-/** The pre-softmax logits tensor, and the Dense layer to finish them with when its own activation is softmax. */
-function logitsSource(output: Symbolic): { tensor: Symbolic; softmaxDense: tf.layers.Layer | null } {
+/** @internal The pre-softmax logits tensor, and the Dense layer to finish them with when its own activation is softmax. */
+export function logitsSource(output: Symbolic): { tensor: Symbolic; softmaxDense: tf.layers.Layer | null } {
   const made = producer(output);
   const last = output.sourceLayer;
   const input = made?.inputs[0];
@@ -29,13 +29,14 @@ function logitsSource(output: Symbolic): { tensor: Symbolic; softmaxDense: tf.la
   return { tensor: output, softmaxDense: null };
 }
 
-interface Candidate {
+/** @internal A layer application that could be cut at, with why not if refused. */
+export interface Candidate {
   readonly entry: GraphEntry;
   readonly refused: string | undefined;
 }
 
-/** The layers with a spatial [B, h, w, C] output, each with why it cannot be cut at, if so. */
-function spatialCandidates(graph: FlatGraph, logits: Symbolic): Candidate[] {
+/** @internal The layers with a spatial [B, h, w, C] output, each with why it cannot be cut at, if so. */
+export function spatialCandidates(graph: FlatGraph, logits: Symbolic): Candidate[] {
   const uses = new Map<tf.layers.Layer, number>();
   for (const entry of graph.entries) uses.set(entry.layer, (uses.get(entry.layer) ?? 0) + 1);
   return graph.entries
@@ -65,7 +66,8 @@ function findEntry(candidates: readonly Candidate[], name: string): Candidate | 
   return suffix[0];
 }
 
-function pickLayer(candidates: readonly Candidate[], graph: FlatGraph, name: string | undefined): { entry: GraphEntry; automatic: boolean } {
+/** @internal The entry a layer name resolves to (or the automatic choice), with a ModelError saying what to pick instead. */
+export function pickLayer(candidates: readonly Candidate[], graph: FlatGraph, name: string | undefined): { entry: GraphEntry; automatic: boolean } {
   const spatialNames = candidates.filter((c) => !c.refused).map((c) => c.entry.path);
   if (name === undefined) {
     const recipe = [...candidates].reverse().find(isRecipeLayer);
@@ -118,7 +120,8 @@ export function spatialLayerNames(model: tf.LayersModel): string[] {
     .map((l) => l.name);
 }
 
-function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
+/** @internal Logits from the features before a Dense layer whose own activation is softmax. */
+export function denseLogits(features: tf.Tensor, dense: tf.layers.Layer): tf.Tensor2D {
   const [kernel, bias] = dense.getWeights();
   const product = tf.matMul(features as tf.Tensor2D, kernel as tf.Tensor2D);
   return (bias ? tf.add(product, bias) : product) as tf.Tensor2D;
