@@ -1,5 +1,6 @@
 // The reference path of the TF.js tests: activations and gradients computed by TF.js, read
-// back to the CPU, and given to the engine's lower API (Score-CAM masks from float64).
+// back to the CPU, and given to the engine's lower API (Score-CAM masks from float64;
+// Smooth Grad-CAM++'s noisy passes one sample at a time).
 import * as tf from '@tensorflow/tfjs';
 import { METHODS, scorePlan, type CamEngine, type MethodName, type Normalization, type ScoreMethodOptions } from '@wgcam/core';
 import { ablationInputs, channelSelection, scoreFamilyMasks, scoreRanges } from '@wgcam/core/reference';
@@ -45,6 +46,23 @@ export async function lowerApiHeatmapOf(explainer: Explainer, image: RgbaPixels,
     const baseline = { data: (await logits.data()) as Float32Array, shape: logits.shape };
     options = { method, activations: { data: A, shape }, scoreCam: { ...scoreOptions, scores: { data: (await scores.data()) as Float32Array, shape: scores.shape }, inputSize: model3, baseline }, targets: target, size };
     scores.dispose();
+  } else if (METHODS[method].noisySamples) {
+    // Smooth Grad-CAM++: each noisy copy's forward and backward pass on its own (the explainer
+    // batches them), with the noise TF.js's seeded generator gives the explainer (seed + 1).
+    const defaults = METHODS[method].noisySamples!;
+    const samples = scoreOptions.numSamples ?? defaults.numSamples;
+    const noise = tf.randomNormal([samples, ...input.shape.slice(1)], 0, scoreOptions.std ?? defaults.std, 'float32', (scoreOptions.seed ?? 0) + 1);
+    const oneHot = tf.oneHot(tf.tensor1d([target], 'int32'), split.classes).toFloat();
+    const data = new Float32Array(samples * A.length);
+    for (let n = 0; n < samples; n++) {
+      const noisy = tf.add(input, tf.slice(noise, [n, 0, 0, 0], [1, -1, -1, -1])) as tf.Tensor4D;
+      const a = split.forward(noisy);
+      const G = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(split.head(x as tf.Tensor4D, noisy), oneHot)))(a.activations);
+      data.set((await G.data()) as Float32Array, n * A.length);
+      tf.dispose([noisy, a.activations, a.logits, G]);
+    }
+    options = { method, activations: { data: A, shape }, gradients: { data, shape: [samples * shape[0], shape[1], shape[2], shape[3]] }, size };
+    tf.dispose([noise, oneHot]);
   } else {
     const oneHot = tf.oneHot(tf.tensor1d([target], 'int32'), split.classes).toFloat();
     const G = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(split.head(a as tf.Tensor4D, input), oneHot)))(activations);

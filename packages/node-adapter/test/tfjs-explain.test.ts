@@ -35,9 +35,9 @@ describe('explain() on a LayersModel, webgpu backend', () => {
   });
 
   it.each(METHOD_NAMES)('%s equals the lower API on read-back activations and gradients', async (method) => {
-    // SS-CAM and IS-CAM with 4 samples (numSamples·C passes on a software GPU), a seed and std not the defaults.
+    // SS-CAM and IS-CAM with 4 samples (numSamples·C passes on a software GPU), a seed and std not the defaults (Smooth Grad-CAM++ too).
     const options = { numSamples: 4, std: 0.5, seed: 7, variant: 'channel-softmax' } as const;
-    const result = await explainer.explain(image, { method, target: 2, scoreCam: { batchSize: 5, ...options } });
+    const result = await explainer.explain(image, { method, target: 2, scoreCam: { batchSize: 5, ...options }, smoothGrad: options });
     const expected = await lowerApiHeatmapOf(explainer, image, method, 2, undefined, options);
     expect(relativeL2(result.items[0]!.heatmap, expected)).toBeLessThan(1e-5);
     expect(result.items[0]!.heatmap.some((v) => v > 0)).toBe(true);

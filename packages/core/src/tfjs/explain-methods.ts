@@ -9,6 +9,7 @@ import { sharedOnDevice } from './device-tensor.js';
 import { ModelError } from './errors.js';
 import type { ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction } from './explainer.js';
 import { targetGradients } from './gradients.js';
+import { noisyGradients, smoothGradPlan } from './noisy-gradients.js';
 import { checkImages, toModelInput, type ImageInput, type Preprocess } from './images.js';
 import { shareImageOnDevice } from './shared-image.js';
 import { runScoreCam, type MaskBufferSlot } from './scorecam-runner.js';
@@ -27,9 +28,9 @@ export interface ExplainManyRequest extends Omit<ExplainRequest, 'method'> {
 
 /** The TF.js model passes one explainMany call ran (what it shares between its methods). */
 export interface ModelPasses {
-  /** Full forward passes (input → activations and logits): 1. */
+  /** Full forward passes (input → activations and logits): 1, plus 1 batched pass of the noisy copies for Smooth Grad-CAM++. */
   readonly forward: number;
-  /** Backward passes, one per explained target (0 when no method needs gradients). */
+  /** Backward passes, one per explained target (0 when no method needs gradients), and one more per target over the noisy copies for Smooth Grad-CAM++. */
   readonly backward: number;
   /** Batched forward passes of the score-based methods over masked inputs (or Ablation-CAM's head over ablated activations); 0 without them. */
   readonly maskedForward: number;
@@ -104,6 +105,14 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     }
   };
   const needs = new Set(methods.map((m) => METHODS[m].needs));
+  // Eigen smoothing applies to the requested methods whose row lists it; asking it of none is a mistake.
+  const smoothable = (m: MethodName): boolean => METHODS[m].options.some((o) => o.name === 'eigenSmooth');
+  if (request.eigenSmooth !== undefined && typeof request.eigenSmooth !== 'boolean') throw new InvalidInputError(`eigenSmooth must be true or false; got ${String(request.eigenSmooth)}`);
+  if (request.eigenSmooth && !methods.some(smoothable)) {
+    throw new InvalidInputError(`eigenSmooth applies to ${METHOD_NAMES.filter(smoothable).join(', ')}; none of ${methods.join(', ')} takes it`);
+  }
+  const noisyMethods = methods.filter((m) => METHODS[m].noisySamples);
+  const smoothGrad = noisyMethods.length > 0 ? smoothGradPlan(METHODS[noisyMethods[0]!], request.smoothGrad) : null;
   // One compute reads a tensor: hand it over as bridged. Several: put it on the device once.
   const onDevice = (tensor: tf.Tensor, label: string): Promise<BridgedTensor> => (methods.length > 1 ? sharedOnDevice(tensor, engine, label) : bridgeTensor(tensor, engine.device));
   const owned: tf.Tensor[] = [];
@@ -145,11 +154,19 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     const a = await onDevice(activations, 'activations');
     onGpu.push(a);
     let g: BridgedTensor | null = null;
-    if (needs.has('gradients')) {
+    if (methods.some((m) => METHODS[m].needs === 'gradients' && !METHODS[m].noisySamples)) {
       const gradients = targetGradients(split, activations, input, chosen.known ?? chosen.indices, request.score ?? 'logit');
       owned.push(gradients);
       g = await onDevice(gradients, 'gradients');
       onGpu.push(g);
+    }
+    // Smooth Grad-CAM++: the noisy copies' gradients, one batched forward and backward pass.
+    let noisy: BridgedTensor | null = null;
+    if (smoothGrad) {
+      const gradients = noisyGradients(split, input, chosen.known ?? chosen.indices, request.score ?? 'logit', smoothGrad);
+      owned.push(gradients);
+      noisy = await onDevice(gradients, 'noisy gradients');
+      onGpu.push(noisy);
     }
     let kernel: BridgedTensor | null = null;
     if (needs.has('dense-kernel')) {
@@ -172,9 +189,11 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
           // Class-agnostic (Eigen-CAM): one map per image, shared by its targets.
           result = engine.compute({ method, activations: a.source, ...outputs });
           break;
-        case 'gradients':
-          result = engine.compute({ method, activations: a.source, gradients: g!.source, ...outputs });
+        case 'gradients': {
+          const gradients = METHODS[method].noisySamples ? noisy!.source : g!.source;
+          result = engine.compute({ method, activations: a.source, gradients, ...(request.eigenSmooth && smoothable(method) ? { eigenSmooth: true } : {}), ...outputs });
           break;
+        }
         case 'dense-kernel':
           result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets: await targetRows(), ...outputs });
           break;
@@ -239,7 +258,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     return {
       explanations,
       timings: { preprocess: shared.preprocess, model: shared.model + sum((r) => r.model), cam: sum((r) => r.cam), readback: shared.readback, total: shared.total },
-      passes: { forward: 1, backward: g ? chosen.k : 0, maskedForward },
+      passes: { forward: 1 + (noisy ? 1 : 0), backward: (g ? chosen.k : 0) + (noisy ? chosen.k : 0), maskedForward },
     };
   } finally {
     for (const run of runs) run.result.release();

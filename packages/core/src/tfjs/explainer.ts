@@ -9,6 +9,7 @@ import { explainFused } from './explain-fused.js';
 import type { FuseMode } from '../fused-stages.js';
 import { checkLayerList, fromSplit, splitMulti, type MultiSplit } from './split-multi.js';
 import type { MaskBufferSlot, ScoreCamOptions } from './scorecam-runner.js';
+import type { SmoothGradOptions } from './noisy-gradients.js';
 import { UNIT_SCALE, type ImageInput, type Preprocess } from './images.js';
 import { splitGraphModel } from './split-graph.js';
 import { splitLayersModel } from './split-layers.js';
@@ -67,6 +68,14 @@ export interface ExplainRequest {
    * are normalised, flipped back and averaged (the mean is not normalised again).
    */
   readonly augSmooth?: boolean;
+  /** Smooth Grad-CAM++: noisy copies of the input (numSamples, default 4), the noise's std (default 0.3) and seed (default 0). */
+  readonly smoothGrad?: SmoothGradOptions;
+  /**
+   * Eigen smoothing (pytorch-grad-cam's eigen_smooth) for the requested methods that take it
+   * (the gradient methods whose map is a channel sum): ReLU of the first principal component
+   * projection of the summed terms instead of their sum. Refused when no requested method takes it.
+   */
+  readonly eigenSmooth?: boolean;
   /** Wait for the GPU between stages so `timings` split model and CAM time (costs a sync each). */
   readonly profile?: boolean;
   /** Stops the call between model passes and Score-CAM chunks with a CancelledError. */

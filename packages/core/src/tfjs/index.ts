@@ -9,6 +9,7 @@
 export { Explainer, explain } from './explainer.js';
 export type { ExplainableModel, ExplainerOptions, ExplainOptions, ExplainRequest, Explanation, ExplanationItem, ExplainTimings, Prediction, WorkProgress } from './explainer.js';
 export type { ExplainManyRequest, ManyExplanations, ModelPasses } from './explain-methods.js';
+export type { SmoothGradOptions } from './noisy-gradients.js';
 export { GradientError, ModelError, ModelLoadError, TfjsVersionError } from './errors.js';
 export { splitLayersModel, spatialLayerNames, listLayersModelLayers } from './split-layers.js';
 export { splitMulti, fromSplit } from './split-multi.js';
