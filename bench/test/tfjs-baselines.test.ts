@@ -2,7 +2,8 @@
 // the GPU comparison with wgcam is in wgcam-agreement.test.ts).
 import * as tf from '@tensorflow/tfjs';
 import { colormapTable } from '@wgcam/core';
-import { channelRanges, referenceHeatmaps, relativeL2, scoreCamMasks } from '@wgcam/core/reference';
+import { scorePlan } from '@wgcam/core';
+import { channelSelection, referenceHeatmaps, relativeL2, scoreFamilyMasks, scoreRanges } from '@wgcam/core/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRADIENT_METHODS } from '../src/baselines/feature-shape.js';
 import { constantChannels, scoreCamWeights, tfjsMasks } from '../src/baselines/tfjs-masks.js';
@@ -52,10 +53,12 @@ describe('baseline 3: TF.js ops Score-CAM masks', () => {
     const A = tf.tensor4d(activations, shape4);
     const X = tf.tensor4d(input, [SHAPE.batch, SIZE.height, SIZE.width, 3]);
     const dims = { ...SHAPE, targets: 1 };
-    const ranges = channelRanges(activations, dims, SIZE);
+    const plan = scorePlan('scorecam');
+    const ranges = scoreRanges(activations, dims, plan, SIZE);
+    const selection = channelSelection(activations, dims, plan);
     for (const [first, count] of [[0, 5], [11, 4], [SHAPE.batch * SHAPE.channels - 3, 3]] as const) {
       const masks = tf.tidy(() => tfjsMasks(A, X, first, count));
-      const expected = scoreCamMasks(activations, ranges, input, dims, model, first, count);
+      const expected = scoreFamilyMasks(activations, ranges, selection, input, dims, model, plan, first, count);
       expect(relativeL2(await masks.data(), expected)).toBeLessThan(1e-5);
       masks.dispose();
     }

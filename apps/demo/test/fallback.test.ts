@@ -120,6 +120,40 @@ describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', ()
   });
 });
 
+describe('the demo with the model on TF.js webgl (?backend=webgl)', () => {
+  it('runs the model on webgl, draws with the WebGPU engine, says so, and gives the webgpu path’s heatmaps (relative L2 < 1e-5)', async () => {
+    const webgl = await openPage('?backend=webgl');
+    const gpuPage = await openPage('?backend=webgpu');
+    try {
+      const status = await pageStatus(webgl.page);
+      expect(status.backend).toBe('webgl');
+      expect(status.overlay).toBe('webgpu');
+      expect(status.sharedDevice).toBe(false);
+      expect(await webgl.page.$eval('#backend', (el) => el.textContent)).toMatch(/^Model on TF\.js webgl: chosen by \?backend=webgl.*Overlay: WebGPU engine\.$/);
+      const rows: { method: MethodName; l2: number; webglClass: number; webgpuClass: number }[] = [];
+      for (const method of methodsInAll()) {
+        const [a, b] = [await probeWith(webgl.page, method), await probeWith(gpuPage.page, method)];
+        expect(a.imageBase64, 'the two pages should explain the same image').toBe(b.imageBase64);
+        rows.push({ method, l2: relativeL2(Float32Array.from(a.heatmap), Float32Array.from(b.heatmap)), webglClass: a.explained.classIndex, webgpuClass: b.explained.classIndex });
+      }
+      console.log(`[fallback] webgl vs webgpu model pass, heatmap relative L2 per method: ${rows.map((r) => `${r.method} ${r.l2.toExponential(2)}`).join(', ')}`);
+      for (const r of rows) {
+        expect(r.webglClass, r.method).toBe(r.webgpuClass);
+        expect(r.l2, r.method).toBeLessThan(1e-5);
+      }
+      const after = await pageStatus(webgl.page);
+      expect(after.bridge.readBack).toBeGreaterThan(0);
+      expect(after.bridge.zeroCopy).toBe(0);
+      expect(outside).toEqual([]);
+      expect(webgl.errors).toEqual([]);
+      expect(gpuPage.errors).toEqual([]);
+    } finally {
+      await webgl.page.close();
+      await gpuPage.page.close();
+    }
+  }, 900_000);
+});
+
 describe('the demo without WebGPU (navigator.gpu removed)', () => {
   it('classifies on TF.js wasm, draws the overlay on a 2-D canvas, and says so', async () => {
     const opened = await openPage('', () => {

@@ -15,7 +15,7 @@ import {
   type FaithfulnessScores,
 } from './faithfulness-plan.js';
 import { encodeMapRanks, encodeMetricScores, encodePerturbations } from './faithfulness-stages.js';
-import type { ModelInputDims } from './scorecam-stages.js';
+import type { ModelInputDims } from './inputs.js';
 
 /** What a faithfulness session needs up front. */
 export interface FaithfulnessSessionOptions extends FaithfulnessOptions {

@@ -1,7 +1,7 @@
 // Encoders of the faithfulness metrics' GPU stages: map ranks, the perturbed model inputs
 // of each kind (written into a batched input buffer), and target scores from logits.
 import type { CommandBatch } from './gpu/command-batch.js';
-import type { ModelInputDims } from './scorecam-stages.js';
+import type { ModelInputDims } from './inputs.js';
 import type { FaithfulnessPlan, PerturbationKind } from './faithfulness-plan.js';
 import { roadSolverSettings } from './faithfulness-plan.js';
 

@@ -26,6 +26,11 @@ export interface Size2D {
   readonly width: number;
 }
 
+/** The model input that the score-based methods and the faithfulness metrics perturb: [B, H, W, Cin]. */
+export interface ModelInputDims extends Size2D {
+  readonly channels: number;
+}
+
 export function isGpuBuffer(data: unknown): data is GPUBuffer {
   return typeof data === 'object' && data !== null && 'mapAsync' in data && 'usage' in data;
 }

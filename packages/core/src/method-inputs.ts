@@ -3,7 +3,7 @@
 import { InvalidInputError, ShapeError } from './errors.js';
 import { checkData, checkShape, checkSize, type TensorSource } from './inputs.js';
 import { scorePasses, type ScoreMethodOptions, type ScorePlan } from './score-plan.js';
-import type { ScoreCamVariant } from './scorecam-stages.js';
+import type { ScoreCamVariant } from './score-plan.js';
 
 /**
  * Score-based inputs for the lower API, where the caller ran the masked (or, for

@@ -6,7 +6,7 @@ import type { CommandBatch } from './gpu/command-batch.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
 import type { FeatureDims, Size2D } from './inputs.js';
 import { maskedChannels, type ScorePlan } from './score-plan.js';
-import type { ModelInputDims } from './scorecam-stages.js';
+import type { ModelInputDims } from './inputs.js';
 
 /** Allocates a buffer that outlives the current batch (session) or only the batch (lower API). */
 export type Allocate = (bytes: number, label: string) => GPUBuffer;

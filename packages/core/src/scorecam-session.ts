@@ -15,7 +15,7 @@ import {
   encodeScoreRanges,
   type SelectionBuffers,
 } from './score-stages.js';
-import type { ModelInputDims } from './scorecam-stages.js';
+import type { ModelInputDims } from './inputs.js';
 import { encodeWeightedSum } from './stages.js';
 
 /** The methods a session runs: the Score-CAM family and Ablation-CAM. */

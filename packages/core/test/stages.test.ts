@@ -18,12 +18,8 @@ import {
   encodeWeightedSum,
   type StageInputs,
 } from '../src/stages.js';
-import {
-  encodeChannelRanges,
-  encodeChannelSoftmax,
-  encodeScoreCamMasks,
-  encodeScoreWeights,
-} from '../src/scorecam-stages.js';
+import { scorePlan, type ScorePlan } from '../src/score-plan.js';
+import { encodeAblationInputs, encodeChannelSelection, encodePassScores, encodeScoreFamilyMasks, encodeScoreFamilyWeights, encodeScoreRanges, type SelectionBuffers } from '../src/score-stages.js';
 import { CASES, CLASSES, describeCase, type TestCase } from './cases.js';
 import { expectClose, makeRng, maxByteDifference, randomFloats, useGpu, withGpuErrorScopes } from './gpu-fixture.js';
 
@@ -236,60 +232,81 @@ describe('render kernel (resize, normalise, heatmap, colormap, overlay in one di
   });
 });
 
-describe('Score-CAM kernels', () => {
-  it.each(cases)('channel ranges, masks and score weights, %s', async (_n, c, i) => {
+/** The score-based plans whose kernels differ: grids, scorings, channel choice, samples, noise, running sums. */
+const SCORE_PLANS: readonly [string, ScorePlan][] = [
+  ['scorecam', scorePlan('scorecam')],
+  ['scorecam channel-softmax', scorePlan('scorecam', { variant: 'channel-softmax' })],
+  ['scorecam baseline', scorePlan('scorecam', { variant: 'baseline' })],
+  ['fasterscorecam', scorePlan('fasterscorecam', { maxChannels: 3 })],
+  ['sscam', scorePlan('sscam', { numSamples: 2, std: 0.5, seed: 7 })],
+  ['iscam', scorePlan('iscam', { numSamples: 3 })],
+  ['ablationcam', scorePlan('ablationcam')],
+];
+
+describe('Score-CAM family kernels', () => {
+  it.each(cases)('ranges, channel choice, masked and ablated inputs, pass scores and weights of every plan, %s', async (_n, c, i) => {
     const { rng, dims, A, maps } = setup(c, 50 + i);
+    for (let s = 0; s < c.height * c.width; s++) A[s * c.channels] = 0.5; // image 0, channel 0 constant
     const model = { height: 2 * c.height + 5, width: 2 * c.width + 1, channels: 3 };
     const pairs = c.batch * c.channels;
-    const ranges = await runStage(
-      dims,
-      A,
-      (run) => {
-        const target = run.poisoned(pairs * 8);
-        encodeChannelRanges(run.batch, dims, run.inputs.activations, model, run.inputs.status, target);
-        return target;
-      },
-      pairs * 8,
-    );
-    const expectedRanges = ref.channelRanges(A, dims, model);
-    expectClose(new Float32Array(ranges), expectedRanges, 1e-6, 'channel_minmax');
-
     const input = randomFloats(rng, c.batch * model.height * model.width * 3, -1, 1);
-    const rangesF32 = Float32Array.from(expectedRanges);
-    const first = Math.floor(pairs / 3);
-    const count = Math.min(pairs - first, 37);
-    const maskBytes = count * model.height * model.width * 3 * 4;
-    const masked = await runStage(
-      dims,
-      A,
-      (run) => {
-        const out = run.poisoned(maskBytes);
-        encodeScoreCamMasks(run.batch, dims, { activations: run.inputs.activations, ranges: run.upload(rangesF32), input: run.upload(input), out }, model, first, count);
+    for (const [name, plan] of SCORE_PLANS) {
+      const expectedRanges = ref.scoreRanges(A, dims, plan, model);
+      const ranges = await runStage(dims, A, (run) => {
+        const out = run.poisoned(pairs * 8);
+        encodeScoreRanges(run.batch, dims, plan, run.inputs.activations, model, run.inputs.status, out);
         return out;
-      },
-      maskBytes,
-    );
-    expectClose(new Float32Array(masked), ref.scoreCamMasks(A, rangesF32, input, dims, model, first, count), 1e-5, 'scorecam_mask');
+      }, pairs * 8);
+      expectClose(new Float32Array(ranges), expectedRanges, 1e-6, `score_ranges ${name}`);
+      const rangesF32 = Float32Array.from(expectedRanges);
 
-    const logits = randomFloats(rng, pairs * CLASSES, -5, 5);
-    const targets = Uint32Array.from({ length: maps }, () => Math.floor(rng() * CLASSES));
-    for (const variant of ['probability', 'channel-softmax'] as const) {
-      const weights = await runStage(
-        dims,
-        A,
-        (run) => {
-          const out = run.poisoned(maps * c.channels * 4);
-          const buffers = { logits: run.upload(logits), targets: run.upload(targets), ranges: run.upload(rangesF32), weights: out, status: run.inputs.status };
-          // Two chunks, as the TF.js loop submits them.
-          const half = Math.floor(pairs / 2);
-          encodeScoreWeights(run.batch, dims, { ...buffers, logits: run.upload(logits.subarray(0, half * CLASSES)) }, CLASSES, 0, half, variant);
-          encodeScoreWeights(run.batch, dims, { ...buffers, logits: run.upload(logits.subarray(half * CLASSES)) }, CLASSES, half, pairs - half, variant);
-          if (variant === 'channel-softmax') encodeChannelSoftmax(run.batch, dims, out);
+      // Without maxChannels the selection is an uploaded identity (not readable); the stages below run on the GPU's selection either way.
+      const selection = ref.channelSelection(A, dims, plan);
+      const gpuSelection = (run: StageRun): SelectionBuffers => encodeChannelSelection(run.batch, dims, plan, run.inputs.activations, (n) => run.poisoned(n), (data) => run.upload(data));
+      for (const part of plan.maxChannels === null ? [] : (['selected', 'rankOf'] as const)) {
+        const bytes = (part === 'selected' ? c.batch * selection.perImage : pairs) * 4;
+        const got = await runStage(dims, A, (run) => gpuSelection(run)[part], bytes);
+        expect(Array.from(new Int32Array(got)), `${part} ${name}`).toEqual(Array.from(selection[part]));
+      }
+
+      const passes = plan.samples * c.batch * selection.perImage;
+      const first = Math.floor(passes / 3);
+      const count = Math.min(passes - first, 37);
+      if (plan.feeds === 'input') {
+        const maskBytes = count * model.height * model.width * 3 * 4;
+        const masked = await runStage(dims, A, (run) => {
+          const out = run.poisoned(maskBytes);
+          const buffers = { activations: run.inputs.activations, ranges: run.upload(rangesF32), selection: gpuSelection(run), input: run.upload(input), out };
+          encodeScoreFamilyMasks(run.batch, dims, plan, buffers, model, first, count);
           return out;
-        },
-        maps * c.channels * 4,
-      );
-      expectClose(new Float32Array(weights), ref.scoreCamWeights(logits, targets, rangesF32, dims, CLASSES, variant), 1e-5, `score_weights ${variant}`);
+        }, maskBytes);
+        expectClose(new Float32Array(masked), ref.scoreFamilyMasks(A, rangesF32, selection, input, dims, model, plan, first, count), 1e-5, `score_masks ${name}`);
+      } else {
+        const headBytes = count * c.height * c.width * c.channels * 4;
+        const ablated = await runStage(dims, A, (run) => {
+          const out = run.poisoned(headBytes);
+          encodeAblationInputs(run.batch, dims, run.inputs.activations, out, first, count);
+          return out;
+        }, headBytes);
+        expectClose(new Float32Array(ablated), ref.ablationInputs(A, dims, first, count), 0, `ablation_masks ${name}`);
+      }
+
+      const logits = randomFloats(rng, passes * CLASSES, -5, 5);
+      const baseline = randomFloats(rng, c.batch * CLASSES, 1, 5);
+      const targets = Uint32Array.from({ length: maps }, () => Math.floor(rng() * CLASSES));
+      const weights = await runStage(dims, A, (run) => {
+        const out = run.poisoned(maps * c.channels * 4);
+        const chosen = gpuSelection(run);
+        const scores = run.poisoned(passes * c.targets * 4);
+        const buffers = { targets: run.upload(targets), ranges: run.upload(rangesF32), selection: chosen, baseline: run.upload(baseline), scores, status: run.inputs.status };
+        // Two chunks, as the session submits them.
+        const half = Math.floor(passes / 2);
+        encodePassScores(run.batch, dims, plan, { ...buffers, logits: run.upload(logits.subarray(0, half * CLASSES)) }, CLASSES, 0, half);
+        encodePassScores(run.batch, dims, plan, { ...buffers, logits: run.upload(logits.subarray(half * CLASSES)) }, CLASSES, half, passes - half);
+        encodeScoreFamilyWeights(run.batch, dims, plan, scores, chosen, out);
+        return out;
+      }, maps * c.channels * 4);
+      expectClose(new Float32Array(weights), ref.scoreFamilyWeights(logits, targets, rangesF32, selection, baseline, dims, CLASSES, plan), 1e-5, `pass_scores + sample_mean_weights ${name}`);
     }
   });
 });

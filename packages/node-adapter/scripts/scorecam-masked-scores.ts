@@ -5,7 +5,8 @@
 //   npx tsx packages/node-adapter/scripts/scorecam-masked-scores.ts [images...]
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { channelRanges, scoreCamMasks } from '@wgcam/core/reference';
+import { scorePlan } from '@wgcam/core';
+import { channelSelection, scoreFamilyMasks, scoreRanges } from '@wgcam/core/reference';
 import { Explainer, fixedInputShape, toModelInput, UNIT_SCALE } from '@wgcam/core/tfjs';
 import { BUNDLED_MODEL } from '../src/explain/bundled.js';
 import { decodeImage, loadModel } from '../src/index.js';
@@ -24,7 +25,8 @@ for (const file of files) {
   const A = (await activations.data()) as Float32Array;
   const [, h, w, C] = activations.shape;
   const dims = { batch: 1, height: h, width: w, channels: C, targets: 1 };
-  const masks = scoreCamMasks(A, channelRanges(A, dims, inputDims), (await input.data()) as Float32Array, dims, inputDims, 0, C);
+  const plan = scorePlan('scorecam');
+  const masks = scoreFamilyMasks(A, scoreRanges(A, dims, plan, inputDims), channelSelection(A, dims, plan), (await input.data()) as Float32Array, dims, inputDims, plan, 0, C);
   const masked = tf.tensor4d(Float32Array.from(masks), [C, height, width, channels]);
   const probabilities = (await tf.softmax(split.logits(masked)).data()) as Float32Array;
   const whole = await tf.softmax(logits).data();

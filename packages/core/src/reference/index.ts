@@ -9,7 +9,6 @@ export { camWeights, gradcamppWeights, gradcamWeights, xgradcamWeights } from '.
 export { elementwiseSumRelu, mapRanges, normalizeMaps, weightedSumRelu } from './maps.js';
 export { bilinearTap, sampleBilinear, upsampleBilinear } from './resample.js';
 export { colormapOverlay } from './overlay.js';
-export { channelRanges, scoreCamMasks, scoreCamWeights } from './scorecam.js';
 export { ablationInputs, channelSelection, channelVariances, maskNoise, scoreFamilyMasks, scoreFamilyWeights, scoreRanges } from './score-methods.js';
 export type { ChannelSelection } from './score-methods.js';
 export { normalizedHeat, referenceHeatmaps, referenceOverlay } from './pipeline.js';

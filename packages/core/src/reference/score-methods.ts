@@ -3,7 +3,7 @@
 // channel weights they give.
 import type { FeatureDims, Size2D } from '../inputs.js';
 import { maskedChannels, type ScorePlan } from '../score-plan.js';
-import type { ModelInputDims } from '../scorecam-stages.js';
+import type { ModelInputDims } from '../inputs.js';
 
 type Values = ArrayLike<number>;
 
