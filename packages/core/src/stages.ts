@@ -4,6 +4,7 @@ import type { CommandBatch } from './gpu/command-batch.js';
 import type { FeatureDims, Size2D } from './inputs.js';
 import type { ElementwiseProduct } from './methods.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
+import { deviceLaneTuning, reductionLanesFor } from './gpu/lane-tuning.js';
 
 const STORAGE = STORAGE_USAGE;
 
@@ -23,7 +24,12 @@ function positions(dims: FeatureDims): number {
   return dims.height * dims.width;
 }
 
-/** Channel weights [B·K, C] from gradients, by one of the gradient-weighting kernels. */
+/**
+ * Channel weights [B·K, C] from gradients, by one of the gradient-weighting kernels: a
+ * workgroup per block of channels of one map (Grad-CAM) or one image (Grad-CAM++ and
+ * XGrad-CAM, whose Σ_s A is reduced once and shared by the image's K targets), with
+ * `lanes` invocations per channel splitting its positions (from the device: deviceLaneTuning).
+ */
 export function encodeGradientWeights(
   inputs: StageInputs,
   kernel: 'gradcam_weights' | 'gradcampp_weights' | 'xgradcam_weights',
@@ -33,11 +39,16 @@ export function encodeGradientWeights(
   const weights = batch.temporary(maps(dims) * dims.channels * 4, STORAGE, 'channel weights');
   const buffers: Record<string, GPUBuffer> = { gradients, weights, status: inputs.status };
   if (kernel !== 'gradcam_weights') buffers['activations'] = inputs.activations;
+  const tuning = deviceLaneTuning(batch.device);
+  const lanes = reductionLanesFor(positions(dims), tuning);
+  const blocks = Math.ceil(dims.channels / (tuning.workgroupSize / lanes));
+  const sizes = { positions: positions(dims), channels: dims.channels };
   batch.run({
-    kernel,
-    params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
+    kernel: tuning.subgroups ? `${kernel}_subgroups` : kernel,
+    params: kernel === 'gradcam_weights' ? { maps: maps(dims), ...sizes } : { images: dims.batch, targets: dims.targets, ...sizes },
     buffers,
-    workgroups: Math.ceil((maps(dims) * dims.channels) / 64),
+    overrides: { WG: tuning.workgroupSize, LANES: lanes },
+    workgroups: (kernel === 'gradcam_weights' ? maps(dims) : dims.batch) * blocks,
   });
   return weights;
 }

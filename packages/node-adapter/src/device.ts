@@ -37,6 +37,12 @@ export interface NodeDeviceOptions {
   readonly powerPreference?: GPUPowerPreference;
   /** Optional features to enable when the adapter has them. */
   readonly features?: readonly GPUFeatureName[];
+  /**
+   * Enable the `subgroups` feature when the adapter has it (default true): wgcam's reduction
+   * kernels then combine lanes with subgroup shuffles instead of workgroup memory and
+   * barriers. false gives a device without it (the engine uses its workgroup-memory path).
+   */
+  readonly subgroups?: boolean;
 }
 
 interface DawnModule {
@@ -183,7 +189,9 @@ export async function createNodeGpu(options: NodeDeviceOptions = {}): Promise<No
  */
 export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise<NodeDevice> {
   const { adapter } = await createNodeGpu(options);
-  const features = (options.features ?? []).filter((f) => adapter.features.has(f));
+  // 'subgroups' is not in every GPUFeatureName typing yet, hence strings.
+  const wanted: string[] = [...(options.features ?? []), ...(options.subgroups === false ? [] : ['subgroups'])];
+  const features = [...new Set(wanted)].filter((f) => adapter.features.has(f) && (f !== 'subgroups' || options.subgroups !== false)) as GPUFeatureName[];
   const device = await adapter.requestDevice({
     label: 'wgcam node device',
     requiredFeatures: features,

@@ -107,7 +107,8 @@ export class CommandBatch {
   dispatches = 0;
 
   constructor(
-    private readonly device: GPUDevice,
+    /** The device the batch records for (stages read its limits and features). */
+    readonly device: GPUDevice,
     private readonly pool: BufferPool,
     private readonly debug: boolean,
     private readonly label = 'wgcam',

@@ -2,9 +2,16 @@
 //
 //   w[b,k,c] = (1 / S) * Σ_s G[b,k,s,c]            S = h·w
 //
-// G is NHWC per target: [B·K, S, C] flattened. One invocation per (b·k, c) walks the
-// S positions in order; neighbouring invocations read neighbouring channels, so each
-// step of the walk is one coalesced row of G. Non-finite gradients raise status[1].
+// G is NHWC per target: [B·K, S, C] flattened. Parallel over positions too: a workgroup
+// of WG invocations takes WG / LANES channels of one map; the LANES lanes of a channel
+// (consecutive local indices) sum positions s ≡ lane (mod LANES) as a float32 pair
+// (error-free TwoSum), then lanes_sum() adds the lanes' pairs (subgroup shuffles, or
+// workgroup memory on devices without subgroups). Workgroups: B·K · ⌈C / (WG/LANES)⌉.
+// Non-finite gradients raise status[1].
+// #lanes
+
+override WG: u32 = 64u;     // invocations per workgroup, a multiple of LANES
+override LANES: u32 = 4u;   // a power of two: invocations that share one channel's positions
 
 struct Params {
   maps: u32,       // B·K
@@ -22,21 +29,29 @@ fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
-  if (index >= params.maps * params.channels) { return; }
-  let map = index / params.channels;
-  let c = index % params.channels;
-  let base = map * params.positions * params.channels + c;
-  var sum = 0.0;
-  var finite = true;
-  for (var s = 0u; s < params.positions; s++) {
-    let g = gradients[base + s * params.channels];
-    finite = finite && is_finite(g);
-    sum += g;
+  let per_group = WG / LANES;
+  let blocks = (params.channels + per_group - 1u) / per_group;
+  let group = wid.x + wid.y * nwg.x;
+  let map = group / blocks;
+  let c = (group % blocks) * per_group + lid / LANES;
+  let lane = lid % LANES;
+  // Every invocation reaches lanes_sum (no early return): idle lanes add zero.
+  let valid = map < params.maps && c < params.channels;
+  var sum = vec2f(0.0);
+  if (valid) {
+    let base = map * params.positions * params.channels + c;
+    var finite = true;
+    for (var s = lane; s < params.positions; s += LANES) {
+      let g = gradients[base + s * params.channels];
+      finite = finite && is_finite(g);
+      let t = lane_two_sum(sum.x, g);
+      sum = vec2f(t.x, sum.y + t.y);
+    }
+    if (!finite) { atomicOr(&status[1], 1u); }
   }
-  if (!finite) { atomicOr(&status[1], 1u); }
-  weights[index] = sum / f32(params.positions);
+  let total = lanes_sum(sum, lid);
+  if (valid && lane == 0u) { weights[map * params.channels + c] = (total.x + total.y) / f32(params.positions); }
 }

@@ -18,10 +18,19 @@
 // within ~2⁻²⁴ relative of the float64 formula, plus κ_S·2⁻⁴⁴-ish where κ_S is the
 // reference's own sensitivity of w to S (its condition number; README "Precision").
 // d = 0 exactly (a pole of the formula) gives ±∞ as in pytorch-grad-cam: no guard hides it.
-// Non-finite inputs raise status[0] / status[1].
+// Parallel over positions: a workgroup of WG invocations takes WG / LANES channels of one
+// image b; the LANES lanes of a channel (consecutive local indices) take positions
+// s ≡ lane (mod LANES), and lanes_sum() adds their pairs exactly (TwoSum merges; subgroup
+// shuffles, or workgroup memory without subgroups). S = Σ_s A is reduced once per image
+// and channel and shared by the K targets, which the workgroup then takes in turn.
+// Workgroups: B · ⌈C / (WG/LANES)⌉. Non-finite inputs raise status[0] / status[1].
+// #lanes
+
+override WG: u32 = 64u;     // invocations per workgroup, a multiple of LANES
+override LANES: u32 = 4u;   // a power of two: invocations that share one channel's positions
 
 struct Params {
-  maps: u32,       // B·K
+  images: u32,     // B
   targets: u32,    // K
   positions: u32,  // S
   channels: u32,   // C
@@ -35,13 +44,6 @@ struct Params {
 
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
-// a + b = s + e exactly (Knuth's TwoSum): returns (s, e).
-fn two_sum(a: f32, b: f32) -> vec2f {
-  let s = a + b;
-  let bb = s - a;
-  return vec2f(s, (a - (s - bb)) + (b - bb));
 }
 
 // The top 12 significand bits of x: products of two such halves are exact in float32.
@@ -59,52 +61,61 @@ fn two_prod(a: f32, b: f32) -> vec2f {
   return vec2f(p, (((ah * bh - p) + ah * bl) + al * bh) + al * bl);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
-  if (index >= params.maps * params.channels) { return; }
-  let map = index / params.channels;
-  let c = index % params.channels;
-  let image = map / params.targets;
-  let activation_base = image * params.positions * params.channels + c;
-  let gradient_base = map * params.positions * params.channels + c;
+  let per_group = WG / LANES;
+  let blocks = (params.channels + per_group - 1u) / per_group;
+  let group = wid.x + wid.y * nwg.x;
+  let image = group / blocks;
+  let c = (group % blocks) * per_group + lid / LANES;
+  let lane = lid % LANES;
+  // Every invocation reaches each lanes_sum (no early return): idle lanes add zero.
+  let valid = image < params.images && c < params.channels;
+  let stride = params.channels;
 
-  // S = sum_hi + sum_lo (cascaded TwoSum: the low parts of every addition are kept).
-  var sum_hi = 0.0;
-  var sum_lo = 0.0;
-  var finite_a = true;
-  for (var s = 0u; s < params.positions; s++) {
-    let a = activations[activation_base + s * params.channels];
-    finite_a = finite_a && is_finite(a);
-    let t = two_sum(sum_hi, a);
-    sum_hi = t.x;
-    sum_lo += t.y;
-  }
-  let sum = two_sum(sum_hi, sum_lo);
-
-  var weight_hi = 0.0;
-  var weight_lo = 0.0;
-  var finite_g = true;
-  for (var s = 0u; s < params.positions; s++) {
-    let g = gradients[gradient_base + s * params.channels];
-    finite_g = finite_g && is_finite(g);
-    if (g > 0.0) {
-      // d = 2 + S·G + 1e-6/G² as d_hi + d_lo.
-      let product = two_prod(sum.x, g);
-      let head = two_sum(2.0, product.x);
-      let tail = ((head.y + product.y) + sum.y * g) + 1e-6 / (g * g);
-      let d = two_sum(head.x, tail);
-      // G/d = q1 + q2: q2 divides the exact residual G − q1·d.
-      let q1 = g / d.x;
-      let back = two_prod(q1, d.x);
-      let q2 = (((g - back.x) - back.y) - q1 * d.y) / d.x;
-      let t = two_sum(weight_hi, q1);
-      weight_hi = t.x;
-      weight_lo += t.y + q2;
+  // This lane's share of S = Σ_s A as a pair (cascaded TwoSum), then the channel's total.
+  var part = vec2f(0.0);
+  if (valid) {
+    let activation_base = image * params.positions * stride + c;
+    var finite_a = true;
+    for (var s = lane; s < params.positions; s += LANES) {
+      let a = activations[activation_base + s * stride];
+      finite_a = finite_a && is_finite(a);
+      let t = lane_two_sum(part.x, a);
+      part = vec2f(t.x, part.y + t.y);
     }
+    if (!finite_a) { atomicOr(&status[0], 1u); }
   }
-  if (!finite_a) { atomicOr(&status[0], 1u); }
-  if (!finite_g) { atomicOr(&status[1], 1u); }
-  weights[index] = weight_hi + weight_lo;
+  let total = lanes_sum(part, lid);
+  let sum = lane_two_sum(total.x, total.y);
+
+  for (var k = 0u; k < params.targets; k++) {
+    let map = image * params.targets + k;
+    var weight = vec2f(0.0);
+    if (valid) {
+      let gradient_base = map * params.positions * stride + c;
+      var finite_g = true;
+      for (var s = lane; s < params.positions; s += LANES) {
+        let g = gradients[gradient_base + s * stride];
+        finite_g = finite_g && is_finite(g);
+        if (g > 0.0) {
+          // d = 2 + S·G + 1e-6/G² as d_hi + d_lo.
+          let product = two_prod(sum.x, g);
+          let head = lane_two_sum(2.0, product.x);
+          let tail = ((head.y + product.y) + sum.y * g) + 1e-6 / (g * g);
+          let d = lane_two_sum(head.x, tail);
+          // G/d = q1 + q2: q2 divides the exact residual G − q1·d.
+          let q1 = g / d.x;
+          let back = two_prod(q1, d.x);
+          let q2 = (((g - back.x) - back.y) - q1 * d.y) / d.x;
+          let t = lane_two_sum(weight.x, q1);
+          weight = vec2f(t.x, weight.y + (t.y + q2));
+        }
+      }
+      if (!finite_g) { atomicOr(&status[1], 1u); }
+    }
+    let w = lanes_sum(weight, lid);
+    if (valid && lane == 0u) { weights[map * stride + c] = w.x + w.y; }
+  }
 }

@@ -1,0 +1,135 @@
+// The gradient-weight kernels (Grad-CAM, Grad-CAM++, XGrad-CAM: a reduction over positions
+// split across lanes) on both of their reduction paths, each against float64 over the
+// shape table: subgroup shuffles on a device with the `subgroups` feature, workgroup
+// memory and barriers on a device without it. Outputs are poisoned before the kernels run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeDevice, type NodeDevice } from '@wgcam/node-adapter';
+import { CamEngine } from '../src/index.js';
+import { BufferPool } from '../src/gpu/buffer-pool.js';
+import { CommandBatch } from '../src/gpu/command-batch.js';
+import { STORAGE_USAGE } from '../src/gpu/flags.js';
+import { deviceLaneTuning, reductionLanesFor } from '../src/gpu/lane-tuning.js';
+import { readBuffers } from '../src/gpu/readback.js';
+import type { FeatureDims } from '../src/inputs.js';
+import * as ref from '../src/reference/index.js';
+import { encodeGradientWeights } from '../src/stages.js';
+import { CASES, describeCase, makeInputs, type TestCase } from './cases.js';
+import { expectClose, makeRng, randomFloats, withGpuErrorScopes } from './gpu-fixture.js';
+import { gradcamppConditioning, predictedGradcamppError } from './gradcampp-conditioning.js';
+
+const KERNELS = ['gradcam_weights', 'gradcampp_weights', 'xgradcam_weights'] as const;
+type WeightKernel = (typeof KERNELS)[number];
+
+function expectedWeights(kernel: WeightKernel, A: Float32Array, G: Float32Array, dims: FeatureDims): Float64Array | number[] {
+  if (kernel === 'gradcam_weights') return ref.gradcamWeights(G, dims);
+  return kernel === 'gradcampp_weights' ? ref.gradcamppWeights(A, G, dims) : ref.xgradcamWeights(A, G, dims);
+}
+
+function dimsOf(c: TestCase): FeatureDims {
+  return { batch: c.batch, height: c.height, width: c.width, channels: c.channels, targets: c.targets };
+}
+
+const cases = CASES.map((c, i) => [describeCase(c), c, i] as const);
+// Inputs the sums must get exactly right too: signs, zeros and constants.
+const SPECIAL = ['zero gradients', 'zero activations', 'constant activations', 'constant gradients'] as const;
+const SPECIAL_CASES = [CASES[0]!, CASES[3]!, CASES[7]!, CASES[12]!];
+
+describe.each([
+  { path: 'subgroup', subgroups: true },
+  { path: 'workgroup-memory', subgroups: false },
+])('gradient weights on the $path path', ({ subgroups }) => {
+  const gpu = {} as { node: NodeDevice; device: GPUDevice; engine: CamEngine; available: boolean };
+  beforeAll(async () => {
+    gpu.node = await createNodeDevice({ subgroups });
+    gpu.device = gpu.node.device;
+    gpu.engine = new CamEngine(gpu.device, { poisonOutputs: true });
+    gpu.available = !subgroups || gpu.node.adapter.features.has('subgroups');
+    if (!gpu.available) console.log('this adapter has no `subgroups` feature: the subgroup path cannot run here and its tests are skipped');
+  });
+  afterAll(() => {
+    gpu.engine?.destroy();
+    gpu.node?.destroy();
+  });
+
+  async function weights(kernel: WeightKernel, dims: FeatureDims, A: Float32Array, G: Float32Array): Promise<Float32Array> {
+    return withGpuErrorScopes(gpu.device, async () => {
+      const pool = new BufferPool(gpu.device);
+      const batch = new CommandBatch(gpu.device, pool, false);
+      const status = batch.temporary(16, STORAGE_USAGE, 'status');
+      batch.commands().clearBuffer(status);
+      const activations = batch.upload(A, 'activations');
+      const out = encodeGradientWeights({ batch, dims, activations, status }, kernel, batch.upload(G, 'gradients'));
+      // Poison the output: a queued write runs before the batch's submit.
+      const bytes = dims.batch * dims.targets * dims.channels * 4;
+      gpu.device.queue.writeBuffer(out, 0, new Uint8Array(bytes).fill(0xff));
+      batch.submit();
+      const [data] = await readBuffers(gpu.device, pool, [{ buffer: out, bytes }]);
+      pool.destroy();
+      return new Float32Array(data as ArrayBuffer);
+    });
+  }
+
+  it('the engine picks the path the device allows', ({ skip }) => {
+    if (!gpu.available) skip();
+    const tuning = deviceLaneTuning(gpu.device);
+    expect(tuning.subgroups).toBe(subgroups);
+    // Without subgroups the shape table covers lane counts 1 … 256; with them, up to the smallest subgroup size.
+    const lanes = new Set(CASES.map((c) => reductionLanesFor(c.height * c.width, tuning)));
+    expect(Math.max(...lanes)).toBe(subgroups ? tuning.maxLanes : 256);
+    expect(lanes.has(1)).toBe(true);
+  });
+
+  it.each(cases)('%s', async (_n, c, i) => {
+    if (!gpu.available) return;
+    const rng = makeRng(500 + i);
+    const dims = dimsOf(c);
+    const S = c.height * c.width;
+    const A = randomFloats(rng, c.batch * S * c.channels, 0, 1);
+    const G = randomFloats(rng, c.batch * c.targets * S * c.channels, -1, 1);
+    for (const kernel of KERNELS) expectClose(await weights(kernel, dims, A, G), expectedWeights(kernel, A, G, dims), 1e-5, `${kernel} ${describeCase(c)}`);
+  });
+
+  it.each(SPECIAL)('%s', async (special) => {
+    if (!gpu.available) return;
+    for (const [i, c] of SPECIAL_CASES.entries()) {
+      const rng = makeRng(600 + i);
+      const dims = dimsOf(c);
+      const S = c.height * c.width;
+      let A = randomFloats(rng, c.batch * S * c.channels, -1, 1);
+      let G = randomFloats(rng, c.batch * c.targets * S * c.channels, -1, 1);
+      if (special === 'zero gradients') G = new Float32Array(G.length);
+      if (special === 'zero activations') A = new Float32Array(A.length);
+      if (special === 'constant activations') A = new Float32Array(A.length).fill(0.375);
+      if (special === 'constant gradients') G = new Float32Array(G.length).fill(0.625);
+      for (const kernel of KERNELS) {
+        // Grad-CAM++ with signed activations can sit near its pole: the map-level test below bounds it by conditioning.
+        if (kernel === 'gradcampp_weights' && special !== 'constant activations' && special !== 'zero activations') continue;
+        const expected = expectedWeights(kernel, A, G, dims);
+        const got = await weights(kernel, dims, A, G);
+        // All-zero references (zero gradients) must come back as exact zeros: relative L2 is undefined there.
+        if (expected.every((v) => v === 0)) expect([...got].every((v) => v === 0), `${kernel} ${special} ${describeCase(c)}: zeros`).toBe(true);
+        else expectClose(got, expected, 1e-5, `${kernel} ${special} ${describeCase(c)}`);
+      }
+    }
+  });
+
+  it.each(['gradcam', 'gradcam++', 'xgradcam'] as const)('%s heatmaps with signed activations', async (method) => {
+    if (!gpu.available) return;
+    for (const [i, c] of [CASES[3]!, CASES[7]!, CASES[12]!].entries()) {
+      const options = makeInputs(method, c, 700 + i, true);
+      let tolerance = 1e-5;
+      if (method === 'gradcam++') {
+        // As methods.test: a case near the pole holds 1e-5 plus what its conditioning predicts for float32.
+        const k = gradcamppConditioning(options.activations.data as Float32Array, options.gradients!.data as Float32Array, dimsOf(c));
+        const predicted = predictedGradcamppError(k, c.height * c.width);
+        if (predicted > 1e-6) tolerance += predicted;
+      }
+      const expected = ref.referenceHeatmaps(options);
+      await withGpuErrorScopes(gpu.device, async () => {
+        const result = gpu.engine.compute(options);
+        expectClose(await result.readHeatmap(), expected.heatmap, tolerance, `${method} signed ${describeCase(c)}`);
+        result.release();
+      });
+    }
+  });
+});
