@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ColormapName, MethodName, Normalization } from '@wgcam/core';
+import type { ColormapName, FuseMode, MethodName, Normalization } from '@wgcam/core';
 import type { Preprocess, TargetRequest } from '@wgcam/core/tfjs';
 import { BUNDLED_SAMPLES } from '../explain/bundled.js';
 import { ExplainSession } from '../explain/session.js';
@@ -31,6 +31,8 @@ export interface ExplainCommandOptions extends ScoreFlags {
   backend: ModelBackend;
   background?: string;
   profile?: boolean;
+  fuse?: FuseMode;
+  augSmooth?: boolean;
 }
 
 /** `top3` → top-3, `5` → class 5, anything else → a label. */
@@ -71,6 +73,8 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       batch: options.batch,
       profile: options.profile ?? false,
       scoreCam: scoreOptionsOf(options),
+      ...(options.fuse !== undefined ? { fuse: options.fuse } : {}),
+      ...(options.augSmooth ? { augSmooth: true } : {}),
       signal: interrupt.signal,
       onWork: workReporter(bar ? (line) => bar.update({ work: `| ${line}` }) : null),
       onStart: (total) => bar?.start(total, 0, { file: '', work: '' }),

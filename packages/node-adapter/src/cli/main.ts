@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLORMAP_NAMES, METHOD_NAMES, NORMALIZATIONS, WgcamError, methodsInAll } from '@wgcam/core';
+import { COLORMAP_NAMES, FUSE_MODES, METHOD_NAMES, NORMALIZATIONS, WgcamError, methodsInAll } from '@wgcam/core';
 import { computeCommand, type ComputeCommandOptions } from './compute-command.js';
 import { devicesCommand } from './devices-command.js';
 import { explainCommand, type ExplainCommandOptions } from './explain-command.js';
@@ -91,7 +91,9 @@ const explainProgram = program
     parseMethods,
     'gradcam',
   )
-  .option('--layer <name>', 'target layer: Keras name, path inside nested models (model1/out_relu) or graph node (default: the last spatial map before the head; see wgcam layers)')
+  .option('--layer <name[,name...]>', 'target layer: Keras name, path inside nested models (model1/out_relu) or graph node (default: the last spatial map before the head; see wgcam layers); several, comma-separated, fuse their maps (see --fuse)')
+  .addOption(new Option('--fuse <mode>', 'several layers: combine their normalised, resized maps by their mean (as pytorch-grad-cam) or max (as torch-cam), then normalise').choices(FUSE_MODES))
+  .option('--aug-smooth', "test-time augmentation smoothing as pytorch-grad-cam's aug_smooth: the image unflipped and flipped, times 0.9, 1 and 1.1, batched through the model; the maps flipped back and averaged")
   .option('--target <K|label|topK>', 'class to explain: index, label, or topK (default: top1)')
   .addOption(new Option('--colormap <name>', 'overlay colormap').choices(COLORMAP_NAMES).default('jet'))
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { CancelledError, heatmapPeak, METHODS, type MethodName } from '@wgcam/core';
+import { CancelledError, fusableMethods, heatmapPeak, METHODS, type MethodName } from '@wgcam/core';
 import type { Explainer, ExplanationItem, ManyExplanations, WorkProgress } from '@wgcam/core/tfjs';
 import { ImageTooLargeError, OutputError } from '../errors.js';
 import { explainOnGpu } from './gpu-context.js';
@@ -58,12 +58,26 @@ async function loadAll(sources: readonly ImageSource[], offset: number, signal?:
 
 type Skipped = NonNullable<ImageReport['skipped']>;
 
+/** The explainer's layer list, or null for one layer or a list that fails (it fails per image). */
+function layerListOf(explainer: Explainer): readonly string[] | null {
+  try {
+    return explainer.layerList;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Under 'all', the methods that do not fit the model and why: CAM without a GAP → Dense
  * head, asked of the split as the explainer asks it. A model that cannot be cut at all is
  * left to fail per image.
  */
 function methodsThatDoNotFit(explainer: Explainer, settings: RunSettings): Skipped {
+  if (settings.allMethods && (settings.augSmooth || layerListOf(explainer) !== null)) {
+    const fusable = fusableMethods();
+    const reason = 'it does not run over several layers or with augmentation smoothing (it needs more than one layer’s activations and gradients)';
+    return settings.methods.filter((m) => !fusable.includes(m)).map((method) => ({ method, reason }));
+  }
   const dense = settings.methods.filter((m) => METHODS[m].needs === 'dense-kernel');
   if (!settings.allMethods || dense.length === 0) return [];
   try {
@@ -242,6 +256,8 @@ async function explainGroup(
         profile: settings.profile,
         ...(settings.signal ? { signal: settings.signal } : {}),
         ...(settings.scoreCam ? { scoreCam: settings.scoreCam } : {}),
+        ...(settings.fuse !== undefined ? { fuse: settings.fuse } : {}),
+        ...(settings.augSmooth ? { augSmooth: true } : {}),
         ...(settings.onWork ? { onProgress: (progress: WorkProgress) => settings.onWork!({ ...progress, files: group.map((g) => sources[g.index]!.name) }) } : {}),
       }),
     );

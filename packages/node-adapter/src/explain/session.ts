@@ -33,7 +33,8 @@ function checkPixels(pixels: RgbaImage, name: string): void {
 /** The explainer a session runs: its model cut as the config says, on the runtime's engine. */
 function makeExplainer(model: ExplainableModel, config: ModelConfig, runtime: ModelRuntime): Explainer {
   return new Explainer(model, {
-    ...(config.layer !== undefined ? { layer: config.layer } : {}),
+    // 'a,b' names several layers (no Keras layer or graph node name has a comma).
+    ...(config.layer !== undefined ? { layer: config.layer.includes(',') ? config.layer.split(',').map((l) => l.trim()) : config.layer } : {}),
     ...(config.labels ? { labels: config.labels } : {}),
     preprocess: config.preprocess,
     ...(config.inputSize ? { inputSize: config.inputSize } : {}),
@@ -117,6 +118,7 @@ export class ExplainSession {
 
   /** The layer (or node) the explanations are taken at, and whether it was chosen automatically. */
   get layer(): { name: string; automatic: boolean; note?: string } {
+    if (this.explainer.layerList) return { name: this.explainer.multi.layers.join(','), automatic: false };
     const split = this.explainer.split;
     return { name: split.layer, automatic: split.automatic, ...(split.note ? { note: split.note } : {}) };
   }

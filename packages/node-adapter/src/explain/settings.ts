@@ -1,4 +1,4 @@
-import { COLORMAP_NAMES, InvalidInputError, METHOD_NAMES, NORMALIZATIONS, isColormapName, isMethodName, isNormalization, methodsInAll, type ColormapName, type MethodName, type Normalization, type Size2D } from '@wgcam/core';
+import { COLORMAP_NAMES, FUSE_MODES, InvalidInputError, isFuseMode, METHOD_NAMES, NORMALIZATIONS, isColormapName, isMethodName, isNormalization, methodsInAll, type ColormapName, type MethodName, type Normalization, type Size2D } from '@wgcam/core';
 import type { TargetRequest } from '@wgcam/core/tfjs';
 import { parseBackground, type Rgb } from '../io/background.js';
 import type { OutputChoices } from './outputs.js';
@@ -25,6 +25,10 @@ export interface RunSettings {
   readonly background: Rgb;
   /** Options of the score-based methods, as given. */
   readonly scoreCam: RunOptions['scoreCam'];
+  /** How several layers' maps are combined; undefined: the default (mean). */
+  readonly fuse: RunOptions['fuse'];
+  /** Test-time augmentation smoothing. */
+  readonly augSmooth: boolean;
 }
 
 function methodsOf(method: BatchOptions['method']): MethodName[] {
@@ -58,6 +62,8 @@ export function runSettings(options: BatchOptions): RunSettings {
   if (size && !(Number.isInteger(size.width) && Number.isInteger(size.height) && size.width > 0 && size.height > 0)) {
     throw new InvalidInputError(`size must be positive whole numbers; got ${size.width}×${size.height}`);
   }
+  if (options.fuse !== undefined && !isFuseMode(options.fuse)) throw new InvalidInputError(`unknown fuse '${String(options.fuse)}'; use ${FUSE_MODES.join(' or ')}`);
+  if (options.augSmooth !== undefined && typeof options.augSmooth !== 'boolean') throw new InvalidInputError(`augSmooth must be true or false; got ${String(options.augSmooth)}`);
   if (Array.isArray(options.target)) {
     throw new InvalidInputError('give one target for every image (a class index, a label, "top1" or { topK }); per-image target lists belong to Explainer.explain');
   }
@@ -77,5 +83,7 @@ export function runSettings(options: BatchOptions): RunSettings {
     onWork: options.onWork,
     background: parseBackground(options.background ?? 'white'),
     scoreCam: options.scoreCam,
+    fuse: options.fuse,
+    augSmooth: options.augSmooth ?? false,
   };
 }

@@ -16,6 +16,7 @@ export interface ModelOptions {
   /**
    * Target layer: a Keras layer name, a path inside nested models (`model1/out_relu`), or
    * a graph node. Default: the last spatial feature map before the head that is not pooled.
+   * Several layers separated by commas (`conv2,last_conv`) fuse their maps (RunOptions.fuse).
    */
   readonly layer?: string;
   /**
@@ -68,6 +69,10 @@ export interface RunOptions {
   readonly signal?: CancelSignal;
   /** Options of the score-based methods (Score-CAM's variant, Faster Score-CAM's maxChannels, SS-CAM's numSamples / std / seed, IS-CAM's numSamples, batchSize). */
   readonly scoreCam?: ExplainRequest['scoreCam'];
+  /** Several layers (ModelOptions.layer 'a,b'): combine their maps by their 'mean' (default) or 'max'. */
+  readonly fuse?: ExplainRequest['fuse'];
+  /** Test-time augmentation smoothing (pytorch-grad-cam's aug_smooth): six flipped and scaled copies of each image, maps flipped back and averaged. */
+  readonly augSmooth?: boolean;
   /** Progress of long work inside an image (Score-CAM's masked forward passes), with the files being explained. */
   readonly onWork?: (progress: WorkProgress & { readonly files: readonly string[] }) => void;
   /** Colour transparent pixels are composited onto before the model sees them: '#rrggbb', '#rgb', 'r,g,b', white, black, gray, or [r, g, b]; default white. */
