@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { METHODS, methodsInAll } from '@wgcam/core';
 import type { E2eBackend, E2eCaseResult, E2eModel, E2ePlan, E2eResults, GraphOpenRow, MethodAllResult } from './e2e-types.js';
 import { startLineWorker, type LineWorker } from './line-worker.js';
 import type { ExplainReply, GraphOpenReply } from './protocol.js';
@@ -120,13 +121,16 @@ async function runMethodAll(ctx: E2eContext, model: E2eModel, rounds: number, pr
   const modelPath = model === 'shapes-cnn' ? ctx.shapesModel : prepared.models[model]!;
   const worker = startLineWorker(process.execPath, workerArgs(ctx, 'wasm', modelPath), ctx.log);
   const way: Way = { name: 'wgcam wasm', worker, rounds, profile: false, samples: { seconds: [], model: [], cam: [], io: [] } };
-  const methods = ['all', 'gradcam', 'scorecam', 'cam'];
+  // Every method of `all` that adds model passes (masked inputs, ablated heads) is timed alone:
+  // its passes cost (method − cam), since a CAM request is one forward pass and the same I/O.
+  const passMethods = methodsInAll().filter((m) => METHODS[m].passes !== undefined);
+  const methods = ['all', 'gradcam', 'cam', ...passMethods];
   const seconds: Record<string, number[]> = Object.fromEntries(methods.map((m) => [m, []]));
   const images = prepared.images[String(size)]!.slice(0, 1);
   try {
     const ready = await worker.ready;
     if (!ready.ok) throw new Error(`wasm worker did not start: ${ready.error}`);
-    // Warm-up builds the pipelines; on a 224² network a Score-CAM call is minutes, so only the cheap methods warm up there.
+    // Warm-up builds the pipelines; on a 224² network a masked-pass call is minutes, so only the cheap methods warm up there.
     for (const m of model === 'shapes-cnn' ? methods : ['gradcam', 'cam']) await run(way, images, join(out, 'warm-up'), m);
     const ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -135,7 +139,7 @@ async function runMethodAll(ctx: E2eContext, model: E2eModel, rounds: number, pr
         seconds[m]!.push((await run(way, images, join(out, `all-${round}`), m)).seconds);
       }
       const at = (m: string): number => seconds[m]![round]!;
-      ratios.push(at('all') / (at('gradcam') + at('scorecam') - at('cam')));
+      ratios.push(at('all') / (at('gradcam') + passMethods.reduce((sum, m) => sum + at(m) - at('cam'), 0)));
       ctx.log(`e2e --method all on ${model} round ${round + 1}/${rounds}: ${methods.map((m) => `${m} ${at(m).toFixed(3)} s`).join(', ')}`);
     }
     return { model, seconds, ratios };

@@ -14,7 +14,7 @@ export interface E2eCasePlan {
 
 export interface E2ePlan {
   readonly cases: readonly E2eCasePlan[];
-  /** `--method all` against Grad-CAM + Score-CAM's passes, on wasm. */
+  /** `--method all` against one gradient method + the passes of its score methods, on wasm. */
   readonly methodAll: { readonly model: E2eModel; readonly rounds: number } | null;
   readonly graphOpenRounds: number;
   readonly skipped: readonly string[];
@@ -42,9 +42,9 @@ export interface E2eCaseResult {
 
 export interface MethodAllResult {
   readonly model: E2eModel;
-  /** Seconds per request, by method ('all', 'gradcam', 'scorecam', 'cam'), in round order. */
+  /** Seconds per request, by method ('all', 'gradcam', 'cam' and every method of `all` with extra passes), in round order. */
   readonly seconds: Readonly<Record<string, readonly number[]>>;
-  /** Per round: all ÷ (gradcam + scorecam − cam), i.e. over one gradient method plus Score-CAM's masked passes. */
+  /** Per round: all ÷ (gradcam + Σ (m − cam) over the methods of `all` with extra passes), i.e. over one gradient method plus every masked or ablated pass. */
   readonly ratios: readonly number[];
 }
 
