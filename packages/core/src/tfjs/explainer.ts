@@ -242,6 +242,8 @@ export class Explainer {
     const list = Array.isArray(images) ? (images as readonly ImageInput[]) : [images as ImageInput];
     // Several layers or augmentation smoothing: every layer's A and G from the (augmented) batch, fused on the GPU.
     if (this.layerList || request.augSmooth === true) {
+      // Not combined yet: refused rather than silently left out of the fused maps.
+      if (request.eigenSmooth) throw new InvalidInputError('eigenSmooth is not combined with several layers or augSmooth yet: explain one layer without augSmooth');
       return explainFused({ multi: this.multi, engine: this.engine, labels: this.options.labels, preprocess: this.options.preprocess ?? UNIT_SCALE }, list, request);
     }
     if (request.fuse !== undefined) throw new InvalidInputError("fuse combines several layers' maps: give the Explainer several layers (layer: ['a', 'b'])");

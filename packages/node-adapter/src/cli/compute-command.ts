@@ -91,6 +91,7 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
     request.targets = Array.from({ length: batch }, () => classes);
   }
   if (options.size) request.size = options.size;
+  if (options.eigenSmooth) request.eigenSmooth = true;
   request.normalize = options.normalize;
   if (options.image) {
     const image = await readImage(options.image);

@@ -7,7 +7,7 @@ import { formatSummary } from './explain-report.js';
 import type { ModelBackend } from '../model-backend.js';
 import { describeRuntime } from './backend-report.js';
 import { stopOnCtrlC, workReporter } from './run-control.js';
-import { scoreOptionsOf, type ScoreFlags } from './score-options.js';
+import { scoreOptionsOf, smoothGradOptionsOf, type ScoreFlags } from './score-options.js';
 
 /** Options of `wgcam explain`, as commander parses them. */
 export interface ExplainCommandOptions extends ScoreFlags {
@@ -73,6 +73,8 @@ export async function explainCommand(paths: string[], options: ExplainCommandOpt
       batch: options.batch,
       profile: options.profile ?? false,
       scoreCam: scoreOptionsOf(options),
+      smoothGrad: smoothGradOptionsOf(options),
+      ...(options.eigenSmooth ? { eigenSmooth: true } : {}),
       ...(options.fuse !== undefined ? { fuse: options.fuse } : {}),
       ...(options.augSmooth ? { augSmooth: true } : {}),
       signal: interrupt.signal,

@@ -48,7 +48,7 @@ const computeProgram = program
   .description('compute heatmaps from NumPy .npy activations and gradients (NHWC float32), e.g. from a PyTorch or ONNX model')
   .addOption(new Option('--method <name>', 'CAM method').choices(METHOD_NAMES).makeOptionMandatory())
   .requiredOption('--activations <A.npy>', 'target-layer activations, [B, h, w, C]')
-  .option('--gradients <G.npy>', 'gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C]')
+  .option('--gradients <G.npy>', "gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C] (smoothgradcampp: N noisy copies' gradients stacked sample-major, [N·B, ...])")
   .option('--weights <W.npy>', 'CAM: the dense kernel after global average pooling, [C, classes]')
   .option('--scores <S.npy>', 'score-based methods: logits of every pass, [passes, classes]: sample, then image, then channel (Faster Score-CAM: its N channels of largest variance, largest first; Ablation-CAM: the head on A with that channel zeroed)')
   .option('--input-size <WxH>', 'Score-CAM family: the model input size the masks were upsampled to, width x height', parseSize)
@@ -87,7 +87,7 @@ const explainProgram = program
   .option('--input-size <WxH>', 'model input size for a model with a dynamic input (default: each image\'s own size)', parseSize)
   .option(
     '--method <name[,name...]|all>',
-    `CAM method, a comma-separated list, or all (several give a side-by-side panel): ${METHOD_NAMES.join(', ')}; all leaves out ${METHOD_NAMES.filter((m) => !methodsInAll().includes(m)).join(' and ')} (numSamples·C masked passes per image: name them to run them)`,
+    `CAM method, a comma-separated list, or all (several give a side-by-side panel): ${METHOD_NAMES.join(', ')}; all leaves out ${METHOD_NAMES.filter((m) => !methodsInAll().includes(m)).join(', ')} (they multiply the model's passes by numSamples: name them to run them)`,
     parseMethods,
     'gradcam',
   )

@@ -256,6 +256,8 @@ async function explainGroup(
         profile: settings.profile,
         ...(settings.signal ? { signal: settings.signal } : {}),
         ...(settings.scoreCam ? { scoreCam: settings.scoreCam } : {}),
+        ...(settings.smoothGrad ? { smoothGrad: settings.smoothGrad } : {}),
+        ...(settings.eigenSmooth ? { eigenSmooth: true } : {}),
         ...(settings.fuse !== undefined ? { fuse: settings.fuse } : {}),
         ...(settings.augSmooth ? { augSmooth: true } : {}),
         ...(settings.onWork ? { onProgress: (progress: WorkProgress) => settings.onWork!({ ...progress, files: group.map((g) => sources[g.index]!.name) }) } : {}),

@@ -25,6 +25,10 @@ export interface RunSettings {
   readonly background: Rgb;
   /** Options of the score-based methods, as given. */
   readonly scoreCam: RunOptions['scoreCam'];
+  /** Smooth Grad-CAM++'s options, as given. */
+  readonly smoothGrad: RunOptions['smoothGrad'];
+  /** Eigen smoothing of the methods that take it. */
+  readonly eigenSmooth: boolean;
   /** How several layers' maps are combined; undefined: the default (mean). */
   readonly fuse: RunOptions['fuse'];
   /** Test-time augmentation smoothing. */
@@ -64,6 +68,7 @@ export function runSettings(options: BatchOptions): RunSettings {
   }
   if (options.fuse !== undefined && !isFuseMode(options.fuse)) throw new InvalidInputError(`unknown fuse '${String(options.fuse)}'; use ${FUSE_MODES.join(' or ')}`);
   if (options.augSmooth !== undefined && typeof options.augSmooth !== 'boolean') throw new InvalidInputError(`augSmooth must be true or false; got ${String(options.augSmooth)}`);
+  if (options.eigenSmooth !== undefined && typeof options.eigenSmooth !== 'boolean') throw new InvalidInputError(`eigenSmooth must be true or false; got ${String(options.eigenSmooth)}`);
   if (Array.isArray(options.target)) {
     throw new InvalidInputError('give one target for every image (a class index, a label, "top1" or { topK }); per-image target lists belong to Explainer.explain');
   }
@@ -83,6 +88,8 @@ export function runSettings(options: BatchOptions): RunSettings {
     onWork: options.onWork,
     background: parseBackground(options.background ?? 'white'),
     scoreCam: options.scoreCam,
+    smoothGrad: options.smoothGrad,
+    eigenSmooth: options.eigenSmooth ?? false,
     fuse: options.fuse,
     augSmooth: options.augSmooth ?? false,
   };

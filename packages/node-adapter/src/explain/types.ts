@@ -69,6 +69,10 @@ export interface RunOptions {
   readonly signal?: CancelSignal;
   /** Options of the score-based methods (Score-CAM's variant, Faster Score-CAM's maxChannels, SS-CAM's numSamples / std / seed, IS-CAM's numSamples, batchSize). */
   readonly scoreCam?: ExplainRequest['scoreCam'];
+  /** Smooth Grad-CAM++'s numSamples / std / seed. */
+  readonly smoothGrad?: ExplainRequest['smoothGrad'];
+  /** Eigen smoothing (pytorch-grad-cam's eigen_smooth) of the requested methods that take it. */
+  readonly eigenSmooth?: boolean;
   /** Several layers (ModelOptions.layer 'a,b'): combine their maps by their 'mean' (default) or 'max'. */
   readonly fuse?: ExplainRequest['fuse'];
   /** Test-time augmentation smoothing (pytorch-grad-cam's aug_smooth): six flipped and scaled copies of each image, maps flipped back and averaged. */
