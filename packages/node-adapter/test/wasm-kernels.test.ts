@@ -39,3 +39,29 @@ describe('wasm MaxPoolGrad', () => {
     expect(cpu.some((v) => v !== 0)).toBe(true);
   });
 });
+
+describe('wasm MaxPoolGrad when its output grows the wasm heap', () => {
+  // Allocating dx can grow the heap, which detaches views of x and dy taken before it: the
+  // kernel then read undefined and gave NaN everywhere (reproduced: 256×256×16, all NaN).
+  it('a 512×512×32 input (32 MiB of dx, more than the heap holds after the cases above) gets every window’s gradient', async () => {
+    await useTfjsWasm();
+    const shape: [number, number, number, number] = [1, 512, 512, 32];
+    const x = tf.randomUniform(shape, -1, 1, 'float32', 11) as tf.Tensor4D;
+    try {
+      const dx = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').mul(1.5).sum())(x);
+      const values = await dx.data();
+      dx.dispose();
+      let nonFinite = 0;
+      let sum = 0;
+      for (const v of values) {
+        if (Number.isFinite(v)) sum += v;
+        else nonFinite++;
+      }
+      expect(nonFinite).toBe(0);
+      // Each 2×2 window passes 1.5 to exactly one position (random values: no ties).
+      expect(sum).toBe(1.5 * 256 * 256 * 32);
+    } finally {
+      x.dispose();
+    }
+  });
+});

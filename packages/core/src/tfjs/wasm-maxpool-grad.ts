@@ -25,9 +25,11 @@ function maxPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap
   const { filterSize, strides, pad, dimRoundingMode } = attrs as MaxPoolGradAttrs;
   const memory = backend as WasmBackendMemory;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  // The output first: allocating it can grow the wasm heap, which detaches every view taken
+  // before (they would then read as undefined: NaN gradients once a batch outgrows the heap).
+  const out = memory.makeOutput([...input.shape], 'float32');
   const x = memory.typedArrayFromHeap(input);
   const gradient = memory.typedArrayFromHeap(dy);
-  const out = memory.makeOutput([...input.shape], 'float32');
   const dx = memory.typedArrayFromHeap(out);
   dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
