@@ -13,6 +13,8 @@ export interface SoakSample {
   readonly done: number;
   readonly rssMiB: number;
   readonly heapMiB: number;
+  /** Memory V8 holds for the JS heap (used or not): what RSS sees of it. */
+  readonly heapTotalMiB: number;
   /** Memory of JS objects bound to native memory (Buffers, ArrayBuffers), of which arrayBuffersMiB. */
   readonly externalMiB: number;
   readonly arrayBuffersMiB: number;
@@ -57,6 +59,14 @@ const SIZES = [
   [200, 150],
 ] as const;
 
+/**
+ * SS-CAM and IS-CAM run numSamples·C masked forward passes per image (35·C and 10·C by
+ * default): with their defaults they would take most of the soak's time. The soak keeps them
+ * in rotation with 2 samples each, which runs the same code (noise, running sums, averaging
+ * over samples) at a fraction of the passes; every other method runs with its defaults.
+ */
+export const SOAK_SCORE_OPTIONS = { numSamples: 2 } as const;
+
 function image(width: number, height: number, seed: number): { data: Uint8Array; width: number; height: number } {
   const data = new Uint8Array(width * height * 4);
   for (let i = 0; i < data.length; i++) data[i] = (i % 4 === 3 ? 255 : (i * 2654435761 + seed * 97) >>> 24) & 255;
@@ -66,6 +76,22 @@ function image(width: number, height: number, seed: number): { data: Uint8Array;
 // A full collection before each sample, so RSS measures what is kept, not garbage not yet collected.
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
+
+/**
+ * A full collection frees the JS heap's dead objects at once, but V8 sweeps pages and
+ * returns empty ones to the system on background threads afterwards; read right after the
+ * collection, RSS still counts pages about to be returned. Measured in the soak: right after
+ * gc() V8's old space held 47-107 MiB (varying sample to sample, which moved RSS by up to
+ * 80 MiB) for 55-57 MiB of live heap; after this wait, 28-33 MiB. So a sample collects,
+ * waits for that work, and collects again before reading.
+ */
+const SETTLE_MS = 250;
+async function settle(): Promise<void> {
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
 
 /** Bytes of the TF.js wasm backend's linear memory, or 0 when another backend runs. */
 function wasmHeapBytes(): number {
@@ -88,8 +114,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const samples: SoakSample[] = [];
   const started = performance.now();
   let failures = 0;
-  const sample = (done: number): void => {
-    collect();
+  const sample = async (done: number): Promise<void> => {
+    await settle();
     const pool = session.explainer.engine.poolStats() as unknown as { created: number; inUse: number; bytesHeld?: number; bytesCreated?: number };
     const memory = tf.memory();
     const usage = process.memoryUsage();
@@ -97,6 +123,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       done,
       rssMiB: mib(usage.rss),
       heapMiB: mib(usage.heapUsed),
+      heapTotalMiB: mib(usage.heapTotal),
       externalMiB: mib(usage.external),
       arrayBuffersMiB: mib(usage.arrayBuffers),
       wasmMiB: mib(wasmHeapBytes()),
@@ -116,11 +143,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const [width, height] = SIZES[i % SIZES.length]!;
       const method = methods[Math.floor(i / SIZES.length) % methods.length]!;
       const result = await session
-        .explainImage(image(width, height, i), { name: `soak-${i % 50}.png`, method, out: options.out, npy: i % 7 === 0, panel: method === 'all' })
+        .explainImage(image(width, height, i), { name: `soak-${i % 50}.png`, method, out: options.out, npy: i % 7 === 0, panel: method === 'all', scoreCam: SOAK_SCORE_OPTIONS })
         .catch(() => null);
       if (!result) failures += 1;
       if ((i + 1) % options.every === 0) {
-        sample(i + 1);
+        await sample(i + 1);
         rmSync(options.out, { recursive: true, force: true });
         mkdirSync(options.out, { recursive: true });
       }

@@ -23,7 +23,7 @@ const report = await runSoak({
 });
 const { rss, flat } = report;
 process.stdout.write(
-  `soak: ${report.count} explanations on ${report.backend}, ${report.failures} failed; RSS ${rss.baseline} → max ${rss.max} MiB after warm-up ` +
+  `soak: ${report.count} explanations on ${report.backend} (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}), ${report.failures} failed; RSS ${rss.baseline} → max ${rss.max} MiB after warm-up ` +
     `(${(rss.growth * 100).toFixed(1)}%, flat: ${flat.rss}); tensors flat: ${flat.tensors}; GPU pool flat: ${flat.pool}\n`,
 );
 if (!flat.rss || !flat.tensors || !flat.pool || report.failures > 0) process.exitCode = 1;
