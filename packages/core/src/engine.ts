@@ -12,11 +12,9 @@ import {
   type TargetSpec,
   type TensorSource,
 } from './inputs.js';
-import { encodeEigenProjection, eigenBufferSizes, type EigenProduct } from './eigen-stages.js';
-import { gradientSamples } from './gradient-samples.js';
-import { encodeSmoothGradcamppWeights } from './smooth-grad-stages.js';
 import { checkFusedRequest, planFused, type FusedComputeOptions } from './fused-plan.js';
 import { encodeAugAverage, encodeLayerFuse } from './fused-stages.js';
+import { encodeEigenProjection, eigenBufferSizes } from './eigen-stages.js';
 import { isMethodName, METHODS, type GradientWeightsKernel, type MethodName } from './methods.js';
 import { checkBufferLimits, isNormalization, NORMALIZATIONS, planOutputs, sameSize, type Normalization, type OutputPlan, type OutputRequest } from './output-plan.js';
 import { checkDenseKernel, checkScores, type ScoreCamScores } from './method-inputs.js';
@@ -44,11 +42,7 @@ export interface ComputeOptions extends OutputRequest {
   readonly method: MethodName;
   /** The target layer's activations, [B, h, w, C] NHWC. */
   readonly activations: TensorSource;
-  /**
-   * d(target score)/d(activations): [B, h, w, C] for one target or [B, K, h, w, C]. Smooth
-   * Grad-CAM++: those of N noisy copies of the input, sample-major, [N·B, h, w, C] or
-   * [N·B, K, h, w, C] (N is read from the shape; `activations` are the clean input's).
-   */
+  /** d(target score)/d(activations): [B, h, w, C] for one target or [B, K, h, w, C]. */
   readonly gradients?: TensorSource;
   /** CAM: the dense layer's kernel after global average pooling, [C, classes]. */
   readonly denseKernel?: TensorSource;
@@ -56,12 +50,6 @@ export interface ComputeOptions extends OutputRequest {
   readonly scoreCam?: ScoreCamScores;
   /** Methods that need the dense kernel or scores (CAM, Score-CAM): the class(es) to explain. Class-agnostic methods (Eigen-CAM) ignore it. */
   readonly targets?: TargetSpec;
-  /**
-   * Eigen smoothing (pytorch-grad-cam's eigen_smooth), for the methods whose row lists the
-   * eigenSmooth option: the map is ReLU of the first principal component projection of the
-   * per-channel terms (w_c·A_c, or f(G, A)_c) instead of ReLU of their sum.
-   */
-  readonly eigenSmooth?: boolean;
 }
 
 /** Engine options. */
@@ -164,19 +152,19 @@ export class CamEngine {
     if (typeof method !== 'string' || !isMethodName(method)) {
       throw new InvalidInputError(`unknown method '${String(method)}'; use one of ${Object.keys(METHODS).join(', ')}`);
     }
-    const { dims, classes, targetIds, samples } = this.validateInputs(options);
+    const { dims, classes, targetIds } = this.validateInputs(options);
     const outputs = planOutputs(dims, options);
     const maps = dims.batch * dims.targets;
     checkBufferLimits(this.device, [
       ['activations', dims.batch * dims.height * dims.width * dims.channels * 4],
-      ['gradients', options.gradients ? samples * maps * dims.height * dims.width * dims.channels * 4 : 0],
+      ['gradients', options.gradients ? maps * dims.height * dims.width * dims.channels * 4 : 0],
       ['channel weights', maps * dims.channels * 4],
-      ...(METHODS[method].encoding.kind === 'projection' || options.eigenSmooth === true ? eigenBufferSizes(dims) : []),
+      ...(METHODS[method].encoding.kind === 'projection' ? eigenBufferSizes(dims) : []),
       ['heatmaps', outputs.heatmapBytes],
       ['overlays', outputs.overlayBytes],
     ]);
     return this.execute(dims, outputs, options, null, `wgcam ${method}`, options.activations, (inputs) =>
-      this.encodeRawMaps(inputs, options, classes, targetIds, samples),
+      this.encodeRawMaps(inputs, options, classes, targetIds),
     );
   }
 
@@ -376,27 +364,18 @@ export class CamEngine {
     });
   }
 
-  private validateInputs(options: ComputeOptions): { dims: FeatureDims; classes: number; targetIds: Uint32Array | null; samples: number } {
+  private validateInputs(options: ComputeOptions): { dims: FeatureDims; classes: number; targetIds: Uint32Array | null } {
     if (!options.activations) throw new InvalidInputError('activations are required: the target layer output, [B, h, w, C]');
     const base = activationDims(options.activations);
     const info = METHODS[options.method];
-    if (options.eigenSmooth !== undefined && typeof options.eigenSmooth !== 'boolean') {
-      throw new InvalidInputError(`eigenSmooth must be true or false; got ${String(options.eigenSmooth)}`);
-    }
-    if (options.eigenSmooth && !info.options.some((o) => o.name === 'eigenSmooth')) {
-      const takers = Object.values(METHODS).filter((m) => m.options.some((o) => o.name === 'eigenSmooth')).map((m) => m.name);
-      throw new InvalidInputError(`eigenSmooth does not apply to ${info.title}; it applies to ${takers.join(', ')}`);
-    }
     let classes: number;
     switch (info.needs) {
       case 'activations':
         // Class-agnostic: one map per image, whatever targets say.
-        return { dims: { ...base, targets: 1 }, classes: 0, targetIds: null, samples: 1 };
-      case 'gradients': {
+        return { dims: { ...base, targets: 1 }, classes: 0, targetIds: null };
+      case 'gradients':
         if (!options.gradients) throw new InvalidInputError(`${info.title} needs gradients of the target score with respect to the activations`);
-        const { targets, samples } = info.noisySamples ? gradientSamples(options.gradients, base) : { targets: gradientTargets(options.gradients, base), samples: 1 };
-        return { dims: { ...base, targets }, classes: 0, targetIds: null, samples };
-      }
+        return { dims: { ...base, targets: gradientTargets(options.gradients, base) }, classes: 0, targetIds: null };
       case 'dense-kernel':
         classes = checkDenseKernel(options.denseKernel, base.channels, info.title);
         break;
@@ -405,22 +384,18 @@ export class CamEngine {
         break;
     }
     const targetIds = resolveTargets(options.targets, base.batch, classes);
-    return { dims: { ...base, targets: targetIds.length / base.batch }, classes, targetIds, samples: 1 };
+    return { dims: { ...base, targets: targetIds.length / base.batch }, classes, targetIds };
   }
 
-  private encodeRawMaps(inputs: StageInputs, options: ComputeOptions, classes: number, targetIds: Uint32Array | null, samples = 1): GPUBuffer {
+  private encodeRawMaps(inputs: StageInputs, options: ComputeOptions, classes: number, targetIds: Uint32Array | null): GPUBuffer {
     const { batch } = inputs;
     const encoding = METHODS[options.method].encoding;
     const gradients = (): GPUBuffer => this.bufferFor(batch, options.gradients as TensorSource, 'gradients');
-    // Eigen smoothing: the same per-channel terms, projected by Eigen-CAM's stages instead of summed.
-    const smooth = (factor: GPUBuffer, product: EigenProduct): GPUBuffer => encodeEigenProjection(inputs, factor, undefined, product).maps;
     switch (encoding.kind) {
-      case 'weighted-sum': {
-        const weights = this.encodeChannelWeights(inputs, options, encoding.weights, classes, targetIds, samples);
-        return options.eigenSmooth ? smooth(weights, 'weights') : encodeWeightedSum(inputs, weights);
-      }
+      case 'weighted-sum':
+        return encodeWeightedSum(inputs, this.encodeChannelWeights(inputs, options, encoding.weights, classes, targetIds));
       case 'elementwise':
-        return options.eigenSmooth ? smooth(gradients(), encoding.product) : encodeElementwiseSum(inputs, gradients(), encoding.product);
+        return encodeElementwiseSum(inputs, gradients(), encoding.product);
       case 'projection':
         return encodeEigenProjection(inputs, encoding.of === 'gradient-activation' ? gradients() : null).maps;
     }
@@ -433,12 +408,9 @@ export class CamEngine {
     kernel: GradientWeightsKernel | 'cam_weights' | 'score_weights',
     classes: number,
     targetIds: Uint32Array | null,
-    samples: number,
   ): GPUBuffer {
     const { batch, dims } = inputs;
     switch (kernel) {
-      case 'smoothgradcampp_weights':
-        return encodeSmoothGradcamppWeights(inputs, this.bufferFor(batch, options.gradients as TensorSource, 'gradients'), samples);
       case 'cam_weights': {
         const dense = this.bufferFor(batch, options.denseKernel as TensorSource, 'dense kernel');
         return encodeCamWeights(inputs, dense, batch.upload(targetIds as Uint32Array, 'targets'), classes);

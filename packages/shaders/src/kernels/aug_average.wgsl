@@ -4,8 +4,13 @@
 //
 //   out[b·K + k, Y, X] = (1/T) Σ_t (v_t − lo_t) / (hi_t − lo_t + 1e-7)
 //     v_t = maps[(b·T + t)·K + k, Y, X_t],  X_t = W − 1 − X if bit t of `flips` is set, else X
-//     (lo_t, hi_t) = ranges[(b·T + t)·K + k]   (map_minmax over the H×W map)
+//     (lo_t, hi_t) = ranges[(b·T + t)·K + k]
 //
+// Several layers: the maps are the fused maps at the output size and the ranges their
+// map_minmax. One layer: the maps are the raw maps at feature resolution H×W and the
+// ranges their resized_minmax at the output size; the bilinear resize that follows (in the
+// render) is linear, its weights sum to 1 and it is mirror-symmetric, so it commutes with
+// this normalisation, flip and mean: the result equals averaging at the output size.
 // The mean is not normalised again (pytorch-grad-cam returns it as is): its maximum is 1
 // only where every augmentation peaks. Brightness factors need no de-augmentation.
 
