@@ -12,9 +12,11 @@ import {
   type TargetSpec,
   type TensorSource,
 } from './inputs.js';
+import { encodeEigenProjection, eigenBufferSizes, type EigenProduct } from './eigen-stages.js';
+import { gradientSamples } from './gradient-samples.js';
+import { encodeSmoothGradcamppWeights } from './smooth-grad-stages.js';
 import { checkFusedRequest, planFused, type FusedComputeOptions } from './fused-plan.js';
 import { encodeAugAverage, encodeLayerFuse } from './fused-stages.js';
-import { encodeEigenProjection, eigenBufferSizes } from './eigen-stages.js';
 import { isMethodName, METHODS, type GradientWeightsKernel, type MethodName } from './methods.js';
 import { checkBufferLimits, isNormalization, NORMALIZATIONS, planOutputs, sameSize, type Normalization, type OutputPlan, type OutputRequest } from './output-plan.js';
 import { checkDenseKernel, checkScores, type ScoreCamScores } from './method-inputs.js';
@@ -42,7 +44,11 @@ export interface ComputeOptions extends OutputRequest {
   readonly method: MethodName;
   /** The target layer's activations, [B, h, w, C] NHWC. */
   readonly activations: TensorSource;
-  /** d(target score)/d(activations): [B, h, w, C] for one target or [B, K, h, w, C]. */
+  /**
+   * d(target score)/d(activations): [B, h, w, C] for one target or [B, K, h, w, C]. Smooth
+   * Grad-CAM++: those of N noisy copies of the input, sample-major, [N·B, h, w, C] or
+   * [N·B, K, h, w, C] (N is read from the shape; `activations` are the clean input's).
+   */
   readonly gradients?: TensorSource;
   /** CAM: the dense layer's kernel after global average pooling, [C, classes]. */
   readonly denseKernel?: TensorSource;
@@ -50,6 +56,12 @@ export interface ComputeOptions extends OutputRequest {
   readonly scoreCam?: ScoreCamScores;
   /** Methods that need the dense kernel or scores (CAM, Score-CAM): the class(es) to explain. Class-agnostic methods (Eigen-CAM) ignore it. */
   readonly targets?: TargetSpec;
+  /**
+   * Eigen smoothing (pytorch-grad-cam's eigen_smooth), for the methods whose row lists the
+   * eigenSmooth option: the map is ReLU of the first principal component projection of the
+   * per-channel terms (w_c·A_c, or f(G, A)_c) instead of ReLU of their sum.
+   */
+  readonly eigenSmooth?: boolean;
 }
 
 /** Engine options. */
@@ -152,19 +164,19 @@ export class CamEngine {
     if (typeof method !== 'string' || !isMethodName(method)) {
       throw new InvalidInputError(`unknown method '${String(method)}'; use one of ${Object.keys(METHODS).join(', ')}`);
     }
-    const { dims, classes, targetIds } = this.validateInputs(options);
+    const { dims, classes, targetIds, samples } = this.validateInputs(options);
     const outputs = planOutputs(dims, options);
     const maps = dims.batch * dims.targets;
     checkBufferLimits(this.device, [
       ['activations', dims.batch * dims.height * dims.width * dims.channels * 4],
-      ['gradients', options.gradients ? maps * dims.height * dims.width * dims.channels * 4 : 0],
+      ['gradients', options.gradients ? samples * maps * dims.height * dims.width * dims.channels * 4 : 0],
       ['channel weights', maps * dims.channels * 4],
-      ...(METHODS[method].encoding.kind === 'projection' ? eigenBufferSizes(dims) : []),
+      ...(METHODS[method].encoding.kind === 'projection' || options.eigenSmooth === true ? eigenBufferSizes(dims) : []),
       ['heatmaps', outputs.heatmapBytes],
       ['overlays', outputs.overlayBytes],
     ]);
     return this.execute(dims, outputs, options, null, `wgcam ${method}`, options.activations, (inputs) =>
-      this.encodeRawMaps(inputs, options, classes, targetIds),
+      this.encodeRawMaps(inputs, options, classes, targetIds, samples),
     );
   }
 
@@ -194,11 +206,15 @@ export class CamEngine {
     const plan = planFused(layers.map((l) => l.dims), mode, flips, options.size);
     const { size, images, targets } = plan;
     const augmented = flips.length > 1;
-    const dims = { batch: images, targets, height: size.height, width: size.width, channels: 1 };
+    // One layer stays at its feature resolution: normalising each copy with its range at the
+    // output size, flipping and averaging commute with the (linear, mirror-symmetric)
+    // bilinear resize, so only the final render works at the output size.
+    const single = layers.length === 1 ? layers[0]!.dims : null;
+    const dims = { batch: images, targets, height: single?.height ?? size.height, width: single?.width ?? size.width, channels: 1 };
     // The fused size is the output's: the final stage renders at it, normalised there.
     const request = { ...options, size: options.size ?? size, normalize: 'output' as const };
     const outputs = planOutputs(dims, request);
-    const fusedBytes = images * flips.length * targets * size.height * size.width * 4;
+    const fusedBytes = single ? 0 : images * flips.length * targets * size.height * size.width * 4;
     checkBufferLimits(this.device, [
       ...layers.flatMap((l, i): [string, number][] => [
         [`layer ${i} activations`, l.dims.batch * l.dims.height * l.dims.width * l.dims.channels * 4],
@@ -211,6 +227,20 @@ export class CamEngine {
     ]);
     return this.execute(dims, outputs, request, null, `wgcam ${options.method} fused`, options.layers[0]!.activations, (inputs) => {
       const { batch, status } = inputs;
+      const unitRanges = (): GPUBuffer => {
+        // Rendered as is: (x − 0)/(1 − 0 + 1e-7).
+        const unit = new Float32Array(images * targets * 2);
+        for (let m = 0; m < images * targets; m++) unit[2 * m + 1] = 1;
+        return batch.upload(unit, 'unit ranges');
+      };
+      if (single) {
+        const layer = layers[0]!.layer;
+        const layerInputs: StageInputs = { batch, dims: single, activations: inputs.activations, status };
+        const raw = this.encodeRawMaps(layerInputs, { method: options.method, activations: layer.activations, ...(layer.gradients ? { gradients: layer.gradients } : {}) }, 0, null);
+        if (!augmented) return raw;
+        const ranges = encodeResizedMinMax(layerInputs, raw, [size]);
+        return { maps: encodeAugAverage(batch, raw, ranges, images, targets, single, flips), ranges: unitRanges() };
+      }
       const fused = batch.temporary(fusedBytes, STORAGE_USAGE, 'fused maps');
       layers.forEach((l, index) => {
         const activations = index === 0 ? inputs.activations : this.bufferFor(batch, l.layer.activations, `layer ${index} activations`);
@@ -222,10 +252,7 @@ export class CamEngine {
       const fusedDims = { ...dims, batch: images * flips.length };
       const ranges = encodeMinMax({ ...inputs, dims: fusedDims }, fused);
       const maps = encodeAugAverage(batch, fused, ranges, images, targets, size, flips);
-      // Rendered as is: (x − 0)/(1 − 0 + 1e-7).
-      const unit = new Float32Array(images * targets * 2);
-      for (let m = 0; m < images * targets; m++) unit[2 * m + 1] = 1;
-      return { maps, ranges: batch.upload(unit, 'unit ranges') };
+      return { maps, ranges: unitRanges() };
     });
   }
 
@@ -364,18 +391,27 @@ export class CamEngine {
     });
   }
 
-  private validateInputs(options: ComputeOptions): { dims: FeatureDims; classes: number; targetIds: Uint32Array | null } {
+  private validateInputs(options: ComputeOptions): { dims: FeatureDims; classes: number; targetIds: Uint32Array | null; samples: number } {
     if (!options.activations) throw new InvalidInputError('activations are required: the target layer output, [B, h, w, C]');
     const base = activationDims(options.activations);
     const info = METHODS[options.method];
+    if (options.eigenSmooth !== undefined && typeof options.eigenSmooth !== 'boolean') {
+      throw new InvalidInputError(`eigenSmooth must be true or false; got ${String(options.eigenSmooth)}`);
+    }
+    if (options.eigenSmooth && !info.options.some((o) => o.name === 'eigenSmooth')) {
+      const takers = Object.values(METHODS).filter((m) => m.options.some((o) => o.name === 'eigenSmooth')).map((m) => m.name);
+      throw new InvalidInputError(`eigenSmooth does not apply to ${info.title}; it applies to ${takers.join(', ')}`);
+    }
     let classes: number;
     switch (info.needs) {
       case 'activations':
         // Class-agnostic: one map per image, whatever targets say.
-        return { dims: { ...base, targets: 1 }, classes: 0, targetIds: null };
-      case 'gradients':
+        return { dims: { ...base, targets: 1 }, classes: 0, targetIds: null, samples: 1 };
+      case 'gradients': {
         if (!options.gradients) throw new InvalidInputError(`${info.title} needs gradients of the target score with respect to the activations`);
-        return { dims: { ...base, targets: gradientTargets(options.gradients, base) }, classes: 0, targetIds: null };
+        const { targets, samples } = info.noisySamples ? gradientSamples(options.gradients, base) : { targets: gradientTargets(options.gradients, base), samples: 1 };
+        return { dims: { ...base, targets }, classes: 0, targetIds: null, samples };
+      }
       case 'dense-kernel':
         classes = checkDenseKernel(options.denseKernel, base.channels, info.title);
         break;
@@ -384,18 +420,22 @@ export class CamEngine {
         break;
     }
     const targetIds = resolveTargets(options.targets, base.batch, classes);
-    return { dims: { ...base, targets: targetIds.length / base.batch }, classes, targetIds };
+    return { dims: { ...base, targets: targetIds.length / base.batch }, classes, targetIds, samples: 1 };
   }
 
-  private encodeRawMaps(inputs: StageInputs, options: ComputeOptions, classes: number, targetIds: Uint32Array | null): GPUBuffer {
+  private encodeRawMaps(inputs: StageInputs, options: ComputeOptions, classes: number, targetIds: Uint32Array | null, samples = 1): GPUBuffer {
     const { batch } = inputs;
     const encoding = METHODS[options.method].encoding;
     const gradients = (): GPUBuffer => this.bufferFor(batch, options.gradients as TensorSource, 'gradients');
+    // Eigen smoothing: the same per-channel terms, projected by Eigen-CAM's stages instead of summed.
+    const smooth = (factor: GPUBuffer, product: EigenProduct): GPUBuffer => encodeEigenProjection(inputs, factor, undefined, product).maps;
     switch (encoding.kind) {
-      case 'weighted-sum':
-        return encodeWeightedSum(inputs, this.encodeChannelWeights(inputs, options, encoding.weights, classes, targetIds));
+      case 'weighted-sum': {
+        const weights = this.encodeChannelWeights(inputs, options, encoding.weights, classes, targetIds, samples);
+        return options.eigenSmooth ? smooth(weights, 'weights') : encodeWeightedSum(inputs, weights);
+      }
       case 'elementwise':
-        return encodeElementwiseSum(inputs, gradients(), encoding.product);
+        return options.eigenSmooth ? smooth(gradients(), encoding.product) : encodeElementwiseSum(inputs, gradients(), encoding.product);
       case 'projection':
         return encodeEigenProjection(inputs, encoding.of === 'gradient-activation' ? gradients() : null).maps;
     }
@@ -408,9 +448,12 @@ export class CamEngine {
     kernel: GradientWeightsKernel | 'cam_weights' | 'score_weights',
     classes: number,
     targetIds: Uint32Array | null,
+    samples: number,
   ): GPUBuffer {
     const { batch, dims } = inputs;
     switch (kernel) {
+      case 'smoothgradcampp_weights':
+        return encodeSmoothGradcamppWeights(inputs, this.bufferFor(batch, options.gradients as TensorSource, 'gradients'), samples);
       case 'cam_weights': {
         const dense = this.bufferFor(batch, options.denseKernel as TensorSource, 'dense kernel');
         return encodeCamWeights(inputs, dense, batch.upload(targetIds as Uint32Array, 'targets'), classes);
