@@ -67,27 +67,33 @@ export function encodeCamWeights(inputs: StageInputs, denseKernel: GPUBuffer, ta
 }
 
 /**
- * Invocations that share one map cell's sum over C channels: about eight channels each,
- * a power of two up to the workgroup's 64. A software GPU pays for every workgroup and
- * barrier, so a small C packs several cells into one workgroup instead of idling lanes.
+ * How a map kernel splits its cells' sums over C channels on `batch`'s device: `lanes`
+ * invocations per (map, position) cell (about ITEMS_PER_LANE channels each, at most the
+ * device's smallest subgroup with subgroups, else the workgroup), workgroupSize / lanes
+ * cells per workgroup.
  */
-export function reductionLanes(channels: number): number {
-  let lanes = 1;
-  while (lanes < 64 && lanes * 2 * 8 <= channels) lanes *= 2;
-  return lanes;
+function mapReduction(batch: CommandBatch, dims: FeatureDims, kernel: 'weighted_sum_relu' | 'elementwise_sum_relu') {
+  const tuning = deviceLaneTuning(batch.device);
+  const lanes = reductionLanesFor(dims.channels, tuning);
+  return {
+    kernel: tuning.subgroups ? (`${kernel}_subgroups` as const) : kernel,
+    lanes,
+    workgroupSize: tuning.workgroupSize,
+    workgroups: Math.ceil((maps(dims) * positions(dims)) / (tuning.workgroupSize / lanes)),
+  };
 }
 
 /** map = ReLU(Σ_c w·A), [B·K, h·w]. */
 export function encodeWeightedSum(inputs: StageInputs, weights: GPUBuffer): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
-  const lanes = reductionLanes(dims.channels);
+  const split = mapReduction(batch, dims, 'weighted_sum_relu');
   batch.run({
-    kernel: 'weighted_sum_relu',
+    kernel: split.kernel,
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
     buffers: { activations: inputs.activations, weights, maps: out, status: inputs.status },
-    overrides: { LANES: lanes },
-    workgroups: Math.ceil((maps(dims) * positions(dims) * lanes) / 64),
+    overrides: { WG: split.workgroupSize, LANES: split.lanes },
+    workgroups: split.workgroups,
   });
   return out;
 }
@@ -98,13 +104,13 @@ const PRODUCT_MODES: Readonly<Record<ElementwiseProduct, number>> = { gradient: 
 export function encodeElementwiseSum(inputs: StageInputs, gradients: GPUBuffer, product: ElementwiseProduct): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
-  const lanes = reductionLanes(dims.channels);
+  const split = mapReduction(batch, dims, 'elementwise_sum_relu');
   batch.run({
-    kernel: 'elementwise_sum_relu',
+    kernel: split.kernel,
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
     buffers: { activations: inputs.activations, gradients, maps: out, status: inputs.status },
-    overrides: { PRODUCT: PRODUCT_MODES[product], LANES: lanes },
-    workgroups: Math.ceil((maps(dims) * positions(dims) * lanes) / 64),
+    overrides: { PRODUCT: PRODUCT_MODES[product], WG: split.workgroupSize, LANES: split.lanes },
+    workgroups: split.workgroups,
   });
   return out;
 }

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from '../src/index.js';
 import { referenceHeatmaps, relativeL2 } from '../src/reference/index.js';
-import { reductionLanes } from '../src/stages.js';
+import { reductionLanesFor } from '../src/gpu/lane-tuning.js';
 import { CASES, describeCase, makeInputs } from './cases.js';
 import { expectClose, useGpu, withGpuErrorScopes } from './gpu-fixture.js';
 import { gradcamppConditioning, predictedGradcamppError } from './gradcampp-conditioning.js';
@@ -18,8 +18,9 @@ afterAll(() => {
   if (worst.size > 0) console.log(`worst heatmap relative L2 vs float64 over the shape table:\n${[...worst].map(([m, e]) => `  ${m.padEnd(20)} ${e.toExponential(2)}`).join('\n')}`);
 });
 
-it('the test shapes give the map kernels every reduction lane width', () => {
-  expect([...new Set(CASES.map((c) => reductionLanes(c.channels)))].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+it('the test shapes give the map kernels lane widths from 1 to a 256-invocation workgroup (workgroup-memory path)', () => {
+  const tuning = { workgroupSize: 256, subgroups: false, maxLanes: 256 };
+  expect([...new Set(CASES.map((c) => reductionLanesFor(c.channels, tuning)))].sort((a, b) => a - b)).toEqual([1, 8, 16, 64, 128, 256]);
 });
 
 describe.each(METHOD_NAMES)('%s heatmaps match the float64 reference', (method) => {

@@ -11,8 +11,9 @@ import { STORAGE_USAGE } from '../src/gpu/flags.js';
 import { deviceLaneTuning, reductionLanesFor } from '../src/gpu/lane-tuning.js';
 import { readBuffers } from '../src/gpu/readback.js';
 import type { FeatureDims } from '../src/inputs.js';
+import type { StageInputs } from '../src/stages.js';
 import * as ref from '../src/reference/index.js';
-import { encodeGradientWeights } from '../src/stages.js';
+import { encodeElementwiseSum, encodeGradientWeights, encodeWeightedSum } from '../src/stages.js';
 import { CASES, describeCase, makeInputs, type TestCase } from './cases.js';
 import { expectClose, makeRng, randomFloats, withGpuErrorScopes } from './gpu-fixture.js';
 import { gradcamppConditioning, predictedGradcamppError } from './gradcampp-conditioning.js';
@@ -29,7 +30,13 @@ function dimsOf(c: TestCase): FeatureDims {
   return { batch: c.batch, height: c.height, width: c.width, channels: c.channels, targets: c.targets };
 }
 
-const cases = CASES.map((c, i) => [describeCase(c), c, i] as const);
+// The shape table plus positions and channel counts that give the lane widths it lacks
+// (2 and 32 on the workgroup-memory path; 2 with subgroups).
+const EXTRA: readonly TestCase[] = [
+  { height: 2, width: 3, channels: 7, batch: 2, targets: 2, size: undefined },
+  { height: 10, width: 10, channels: 100, batch: 1, targets: 2, size: undefined },
+];
+const cases = [...CASES, ...EXTRA].map((c, i) => [describeCase(c), c, i] as const);
 // Inputs the sums must get exactly right too: signs, zeros and constants.
 const SPECIAL = ['zero gradients', 'zero activations', 'constant activations', 'constant gradients'] as const;
 const SPECIAL_CASES = [CASES[0]!, CASES[3]!, CASES[7]!, CASES[12]!];
@@ -51,16 +58,16 @@ describe.each([
     gpu.node?.destroy();
   });
 
-  async function weights(kernel: WeightKernel, dims: FeatureDims, A: Float32Array, G: Float32Array): Promise<Float32Array> {
+  /** Runs one stage on this path's device; its output is poisoned (NaN bytes) first. */
+  async function stage(dims: FeatureDims, A: Float32Array, bytes: number, encode: (inputs: StageInputs, upload: (data: Float32Array) => GPUBuffer) => GPUBuffer): Promise<Float32Array> {
     return withGpuErrorScopes(gpu.device, async () => {
       const pool = new BufferPool(gpu.device);
       const batch = new CommandBatch(gpu.device, pool, false);
       const status = batch.temporary(16, STORAGE_USAGE, 'status');
       batch.commands().clearBuffer(status);
       const activations = batch.upload(A, 'activations');
-      const out = encodeGradientWeights({ batch, dims, activations, status }, kernel, batch.upload(G, 'gradients'));
-      // Poison the output: a queued write runs before the batch's submit.
-      const bytes = dims.batch * dims.targets * dims.channels * 4;
+      const out = encode({ batch, dims, activations, status }, (data) => batch.upload(data, 'input'));
+      // A queued write runs before the batch's submit.
       gpu.device.queue.writeBuffer(out, 0, new Uint8Array(bytes).fill(0xff));
       batch.submit();
       const [data] = await readBuffers(gpu.device, pool, [{ buffer: out, bytes }]);
@@ -69,14 +76,20 @@ describe.each([
     });
   }
 
+  function weights(kernel: WeightKernel, dims: FeatureDims, A: Float32Array, G: Float32Array): Promise<Float32Array> {
+    return stage(dims, A, dims.batch * dims.targets * dims.channels * 4, (inputs, upload) => encodeGradientWeights(inputs, kernel, upload(G)));
+  }
+
   it('the engine picks the path the device allows', ({ skip }) => {
     if (!gpu.available) skip();
     const tuning = deviceLaneTuning(gpu.device);
     expect(tuning.subgroups).toBe(subgroups);
-    // Without subgroups the shape table covers lane counts 1 … 256; with them, up to the smallest subgroup size.
-    const lanes = new Set(CASES.map((c) => reductionLanesFor(c.height * c.width, tuning)));
-    expect(Math.max(...lanes)).toBe(subgroups ? tuning.maxLanes : 256);
-    expect(lanes.has(1)).toBe(true);
+    // Every lane width from 1 to the path's largest (256 without subgroups; the smallest
+    // subgroup size with them) comes up, over positions (weights) or channels (maps).
+    const all = [...CASES, ...EXTRA].flatMap((c) => [reductionLanesFor(c.height * c.width, tuning), reductionLanesFor(c.channels, tuning)]);
+    const widths = [...new Set(all)].sort((a, b) => a - b);
+    expect(widths).toEqual(Array.from({ length: Math.log2(tuning.maxLanes) + 1 }, (_, j) => 2 ** j));
+    if (!subgroups) expect(tuning.maxLanes).toBe(256);
   });
 
   it.each(cases)('%s', async (_n, c, i) => {
@@ -87,6 +100,27 @@ describe.each([
     const A = randomFloats(rng, c.batch * S * c.channels, 0, 1);
     const G = randomFloats(rng, c.batch * c.targets * S * c.channels, -1, 1);
     for (const kernel of KERNELS) expectClose(await weights(kernel, dims, A, G), expectedWeights(kernel, A, G, dims), 1e-5, `${kernel} ${describeCase(c)}`);
+  });
+
+  it.each(cases)('map kernels (weighted sum, element-wise sums), %s', async (_n, c, i) => {
+    if (!gpu.available) return;
+    const rng = makeRng(800 + i);
+    const dims = dimsOf(c);
+    const S = c.height * c.width;
+    const maps = c.batch * c.targets;
+    const A = randomFloats(rng, c.batch * S * c.channels, -1, 1);
+    const G = randomFloats(rng, maps * S * c.channels, -1, 1);
+    const w = randomFloats(rng, maps * c.channels, -1, 1);
+    const expected = ref.weightedSumRelu(A, w, dims);
+    const got = await stage(dims, A, maps * S * 4, (inputs, upload) => encodeWeightedSum(inputs, upload(w)));
+    if (expected.every((v) => v === 0)) expect([...got].every((v) => v === 0), `weighted_sum_relu ${describeCase(c)}: zeros`).toBe(true);
+    else expectClose(got, expected, 1e-5, `weighted_sum_relu ${describeCase(c)}`);
+    for (const product of ['gradient', 'relu-gradient', 'relu-product'] as const) {
+      const want = ref.elementwiseSumRelu(A, G, dims, product);
+      const have = await stage(dims, A, maps * S * 4, (inputs, upload) => encodeElementwiseSum(inputs, upload(G), product));
+      if (want.every((v) => v === 0)) expect([...have].every((v) => v === 0), `elementwise ${product} ${describeCase(c)}: zeros`).toBe(true);
+      else expectClose(have, want, 1e-5, `elementwise_sum_relu ${product} ${describeCase(c)}`);
+    }
   });
 
   it.each(SPECIAL)('%s', async (special) => {

@@ -4,11 +4,14 @@
 //   Layer-CAM             (PRODUCT = 1): map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c]) · A[b,s,c] )
 //   element-wise Grad-CAM (PRODUCT = 2): map[b,k,s] = ReLU( Σ_c ReLU(G[b,k,s,c] · A[b,s,c]) )
 //
-// LANES invocations per (b·k, s) cell, 64 / LANES cells per workgroup, reducing over C
-// in workgroup memory like weighted_sum_relu. Non-finite inputs raise status[0] / status[1].
+// LANES invocations per (b·k, s) cell, WG / LANES cells per workgroup, reducing over C
+// with lanes_sum() like weighted_sum_relu (subgroup shuffles, or workgroup memory on
+// devices without subgroups). Non-finite inputs raise status[0] / status[1].
+// #lanes
 
 override PRODUCT: u32 = 0u;  // 0: G·A, 1: ReLU(G)·A, 2: ReLU(G·A)
-override LANES: u32 = 64u;  // a power of two, 1..64
+override WG: u32 = 64u;      // invocations per workgroup, a multiple of LANES
+override LANES: u32 = 4u;    // a power of two: invocations that share one cell's channels
 
 struct Params {
   maps: u32,       // B·K
@@ -23,17 +26,16 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> maps: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
 
-var<workgroup> partial: array<f32, 64>;
-
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let lane = lid % LANES;
-  let cell = (wid.x + wid.y * nwg.x) * (64u / LANES) + lid / LANES;
+  let cell = (wid.x + wid.y * nwg.x) * (WG / LANES) + lid / LANES;
+  // Every invocation reaches lanes_sum (no early return): idle lanes add zero.
   let in_range = cell < params.maps * params.positions;
   var sum = 0.0;
   if (in_range) {
@@ -55,12 +57,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (!finite_a) { atomicOr(&status[0], 1u); }
     if (!finite_g) { atomicOr(&status[1], 1u); }
   }
-  partial[lid] = sum;
-  workgroupBarrier();
-  // The loop bound is an override, so every invocation reaches the same barriers.
-  for (var stride = LANES / 2u; stride > 0u; stride >>= 1u) {
-    if (lane < stride) { partial[lid] += partial[lid + stride]; }
-    workgroupBarrier();
-  }
-  if (in_range && lane == 0u) { maps[cell] = max(partial[lid], 0.0); }
+  let total = lanes_sum(vec2f(sum, 0.0), lid);
+  if (in_range && lane == 0u) { maps[cell] = max(total.x + total.y, 0.0); }
 }
