@@ -37,7 +37,7 @@ export interface FusedPlan {
   readonly mode: FuseMode;
   /** Each layer's feature dims (batch B·T). */
   readonly layerDims: readonly FeatureDims[];
-  /** The fused maps' size: `size`, else the largest layer's feature size. */
+  /** The fused maps' size: `size`, else the largest feature height and width among the layers (torch-cam's default). */
   readonly size: Size2D;
   /** Images B (before augmentation) and augmentations T. */
   readonly images: number;
@@ -98,11 +98,11 @@ export function planFused(layerDims: readonly FeatureDims[], mode: FuseMode, fli
   if (first.batch % augments !== 0) {
     throw new InvalidInputError(`the layers' batch ${first.batch} is not a multiple of the ${augments} augmentations: give B·T rows, image b's copy t at row b·T + t`);
   }
-  const largest = layerDims.reduce((best, d) => (d.height * d.width > best.height * best.width ? d : best), first);
+  const largest = { height: Math.max(...layerDims.map((d) => d.height)), width: Math.max(...layerDims.map((d) => d.width)) };
   return {
     mode,
     layerDims,
-    size: size ?? { height: largest.height, width: largest.width },
+    size: size ?? largest,
     images: first.batch / augments,
     flips,
     targets: first.targets,

@@ -38,6 +38,8 @@ const FUSED_CASES: readonly FusedCase[] = [
   { layers: [{ height: 1, width: 1, channels: 8 }, { height: 5, width: 9, channels: 20 }, { height: 3, width: 5, channels: 200 }], batch: 4, targets: 1, size: { height: 37, width: 13 } },
   { layers: [{ height: 28, width: 28, channels: 16 }, { height: 14, width: 14, channels: 40 }, { height: 7, width: 7, channels: 2048 }], batch: 1, targets: 2, size: { height: 97, width: 61 } },
   { layers: [{ height: 9, width: 2, channels: 300 }], batch: 3, targets: 2, size: { height: 11, width: 7 } },
+  // Neither layer is the largest in both directions: the fused map is 5×9.
+  { layers: [{ height: 5, width: 3, channels: 24 }, { height: 2, width: 9, channels: 48 }], batch: 2, targets: 1, size: undefined },
 ];
 
 function describeFused(c: FusedCase): string {
@@ -75,8 +77,8 @@ describe('multi-layer fusion matches float64', () => {
       const expected = referenceFused(options);
       const heatmap = await fusedHeatmap(options);
       expectClose(heatmap, expected.heatmap, 1e-5, `${mode} ${describeFused(c)}`);
-      const largest = c.layers.reduce((a, l) => (l.height * l.width > a.height * a.width ? l : a));
-      const size = c.size ?? largest;
+      // Without a size: the largest feature height and width, each on its own (torch-cam's default).
+      const size = c.size ?? { height: Math.max(...c.layers.map((l) => l.height)), width: Math.max(...c.layers.map((l) => l.width)) };
       expect(heatmap.length).toBe(c.batch * c.targets * size.height * size.width);
     });
   }

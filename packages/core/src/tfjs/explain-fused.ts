@@ -41,11 +41,8 @@ function checkFusedMethods(methods: readonly MethodName[]): MethodName[] {
 function fusedSize(size: ExplainManyRequest['size'], image: Size2D, input: tf.Tensor4D, activations: readonly tf.Tensor4D[]): Size2D {
   if (size === undefined || size === 'image') return image;
   if (size === 'input') return { height: input.shape[1], width: input.shape[2] };
-  // Several layers: the largest feature map, where no layer is downsampled.
-  if (size === 'feature') {
-    const largest = activations.reduce((a, b) => (b.shape[1] * b.shape[2] > a.shape[1] * a.shape[2] ? b : a));
-    return { height: largest.shape[1], width: largest.shape[2] };
-  }
+  // Several layers: the largest feature height and width (torch-cam's default), where no layer is downsampled.
+  if (size === 'feature') return { height: Math.max(...activations.map((a) => a.shape[1])), width: Math.max(...activations.map((a) => a.shape[2])) };
   return size;
 }
 
