@@ -45,9 +45,6 @@ export interface FusedPlan {
   readonly targets: number;
 }
 
-/** The method kinds a fused explanation can compute: their maps need nothing beyond a layer's A and G. */
-export const FUSABLE_NEEDS: readonly string[] = ['activations', 'gradients'];
-
 /**
  * The methods that run over several layers or with augmentation smoothing.
  *
@@ -58,10 +55,9 @@ export function fusableMethods(): MethodName[] {
   return METHOD_NAMES.filter(isFusable);
 }
 
-/** Reads one layer's A and G of the explained images only (not noisy copies of the input, as Smooth Grad-CAM++'s gradients are). */
+/** The method table's word: its map reads one layer's A and G of the explained images only. */
 function isFusable(method: MethodName): boolean {
-  const row = METHODS[method] as { readonly needs: string; readonly noisySamples?: unknown };
-  return FUSABLE_NEEDS.includes(row.needs) && row.noisySamples === undefined;
+  return METHODS[method].layers === 'several';
 }
 
 /** Checks the method, the fusion mode and the augmentation spec; the layers' tensors are checked per layer by the engine. */

@@ -71,7 +71,12 @@ export interface MethodInfo {
   readonly title: string;
   readonly paper: string;
   readonly needs: MethodInput;
-  /** How many layers it reads: all methods read one today ('several' is for multi-layer fusion). */
+  /**
+   * 'several': its map comes from one layer's activations (and gradients) alone, so it can be
+   * fused over several target layers and smoothed by test-time augmentation (computeFused);
+   * 'one': it also needs the model's head or extra passes (CAM, the score methods, Smooth
+   * Grad-CAM++'s noisy copies), and runs on one layer.
+   */
   readonly layers: 'one' | 'several';
   readonly encoding: MethodEncoding;
   /** Its maps in float64 (before normalisation): what the GPU must reproduce. */
@@ -94,10 +99,11 @@ export interface MethodInfo {
   readonly noisySamples?: { readonly numSamples: number; readonly std: number };
 }
 
-/** A table row with the defaults: one layer, no options, in `all`; gradient methods whose map is a channel sum also take eigenSmooth. */
+/** A table row with the defaults: several layers when it reads only A and G, no options, in `all`; gradient methods whose map is a channel sum also take eigenSmooth. */
 function method(row: Omit<MethodInfo, 'options' | 'layers' | 'inAll'> & { readonly options?: readonly MethodOption[]; readonly inAll?: boolean }): MethodInfo {
   const smoothable = row.needs === 'gradients' && row.encoding.kind !== 'projection';
-  return { layers: 'one', inAll: true, ...row, options: [...(row.options ?? []), ...(smoothable ? [EIGEN_SMOOTH_OPTION] : [])] };
+  const several = (row.needs === 'activations' || row.needs === 'gradients') && row.noisySamples === undefined;
+  return { layers: several ? 'several' : 'one', inAll: true, ...row, options: [...(row.options ?? []), ...(smoothable ? [EIGEN_SMOOTH_OPTION] : [])] };
 }
 
 /**

@@ -3,7 +3,9 @@
 // feature sizes, with poisoned outputs; typed errors for bad requests.
 import { describe, expect, it } from 'vitest';
 import {
+  fusableMethods,
   InvalidInputError,
+  METHODS,
   NonFiniteInputError,
   ShapeError,
   type FuseMode,
@@ -179,6 +181,7 @@ describe('bad fused requests are refused with typed errors', () => {
     ['an unknown fuse mode', () => ({ method: 'gradcam', layers, fuse: 'median' as never }), InvalidInputError],
     ['a score method', () => ({ method: 'scorecam', layers }), InvalidInputError],
     ['CAM (dense kernel)', () => ({ method: 'cam', layers }), InvalidInputError],
+    ['Smooth Grad-CAM++ (gradients of noisy input copies)', () => ({ method: 'smoothgradcampp', layers }), InvalidInputError],
     ['layers from different batches', () => ({ method: 'gradcam', layers: [layers[0]!, layerTensors('gradcam', { ...c, batch: 2 }, 2)[1]!] }), InvalidInputError],
     ['a batch the augmentations do not divide', () => ({ method: 'gradcam', layers, augment: { flips: [false, true] } }), InvalidInputError],
     ['no augmentations', () => ({ method: 'gradcam', layers, augment: { flips: [] } }), InvalidInputError],
@@ -187,5 +190,10 @@ describe('bad fused requests are refused with typed errors', () => {
   ];
   it.each(cases)('%s', (_name, make, type) => {
     expect(() => gpu.engine.computeFused(make())).toThrow(type);
+  });
+
+  it("the method table says which methods fuse: those reading one layer's A and G alone", () => {
+    expect(fusableMethods()).toEqual(['gradcam', 'gradcam++', 'xgradcam', 'layercam', 'hirescam', 'gradcamelementwise', 'eigencam', 'eigengradcam']);
+    for (const m of fusableMethods()) expect(METHODS[m].layers).toBe('several');
   });
 });
