@@ -4,7 +4,7 @@
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, USAGE } from './cli/args.js';
+import { parseArgs, qualityImages, USAGE } from './cli/args.js';
 import { benchPlan, type BenchMode } from './plan.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults } from './report/result-types.js';
@@ -62,11 +62,26 @@ async function main(): Promise<number> {
       results = await withEndToEnd(results, mode, benchDir, shapesModel, log);
     }
   }
-  const files = writeResults(results, args.outDir ? resolve(args.outDir) : join(benchDir, 'results'), join(benchDir, 'README.md'), join(benchDir, '..', 'README.md'));
+  const outDir = args.outDir ? resolve(args.outDir) : join(benchDir, 'results');
+  const files = writeResults(results, outDir, join(benchDir, 'README.md'), join(benchDir, '..', 'README.md'));
   process.stdout.write(`\n${renderMarkdown(results)}\n`);
   log(`wrote ${files.json}, ${files.markdown}, ${files.svg}${files.readmes.length > 0 ? ` and the results sections of ${files.readmes.join(', ')}` : ''}`);
-  for (const failure of results.failures) log(`FAILED: ${failure}`);
-  return results.failures.length === 0 ? 0 : 1;
+  const failures = [...results.failures];
+  const images = args.browser ? 0 : qualityImages(args);
+  if (images > 0) {
+    // The price and quality table (every method on held-out shapes images, the bundled model on TF.js wasm).
+    const { runPriceQualityStep } = await import('./quality/run-price-quality.js');
+    log(`price and quality table on ${images} held-out shapes image(s) (--quality-images N, --no-quality)`);
+    const step = await runPriceQualityStep(images, outDir, log);
+    if (step.failure) {
+      failures.push(step.failure);
+    } else {
+      process.stdout.write(`\n${step.markdown}\n`);
+      log(`price and quality table: ${step.seconds.toFixed(0)} s; wrote ${join(outDir, 'price-quality-wasm.md')} and .json`);
+    }
+  }
+  for (const failure of failures) log(`FAILED: ${failure}`);
+  return failures.length === 0 ? 0 : 1;
 }
 
 main().then(
