@@ -193,7 +193,7 @@ describe('bad layer lists are refused with typed errors', () => {
     }
   });
 
-  it('a score method over several layers, fuse without layers, and layer with layers are refused', async () => {
+  it('a score method over several layers, fuse without layers, layer with layers, and feature normalisation are refused', async () => {
     const model = await loadModel(BUNDLED_MODEL);
     try {
       const multi = new Explainer(model, { engine: gpu.engine, layer: ['conv2', 'last_conv'] });
@@ -202,6 +202,7 @@ describe('bad layer lists are refused with typed errors', () => {
       await expect(single.explain(await sample(), { method: 'gradcam', fuse: 'max' })).rejects.toThrow(InvalidInputError);
       const both = new Explainer(model, { engine: gpu.engine, layer: 'conv2', layers: ['last_conv'] });
       await expect(both.explain(await sample(), { method: 'gradcam' })).rejects.toThrow(InvalidInputError);
+      await expect(multi.explain(await sample(), { method: 'gradcam', normalize: 'feature' })).rejects.toThrow(/normalize 'feature' does not apply/);
     } finally {
       model.dispose();
     }

@@ -61,6 +61,9 @@ export async function explainFused(context: FusedContext, images: readonly Image
   const fuse = request.fuse ?? 'mean';
   if (!isFuseMode(fuse)) throw new InvalidInputError(`unknown fuse '${String(fuse)}'; use ${FUSE_MODES.join(' or ')}`);
   if (request.augSmooth !== undefined && typeof request.augSmooth !== 'boolean') throw new InvalidInputError(`augSmooth must be true or false; got ${String(request.augSmooth)}`);
+  if (request.normalize === 'feature') {
+    throw new InvalidInputError("normalize 'feature' does not apply to several layers or augSmooth: each layer's map is normalised at its own feature resolution and the result at the output's; leave normalize out (or 'output')");
+  }
   const imageSize = checkImages(images);
   const { multi, engine, labels } = context;
   const split = multi.splits[0]!;
