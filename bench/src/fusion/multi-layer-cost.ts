@@ -37,6 +37,8 @@ interface ModelCase {
 
 const MODELS: readonly ModelCase[] = [
   { name: 'bundled shapes CNN (32×32)', path: join(root, 'models', 'shapes-cnn', 'model.json'), preprocess: 'unit', layers: ['conv1', 'conv2', 'last_conv'] },
+  // A GraphModel is cut once per layer: one forward and one backward pass per layer.
+  { name: 'bundled shapes CNN, GraphModel format (32×32)', path: join(root, 'models', 'shapes-cnn-graph', 'model.json'), preprocess: 'unit', layers: ['conv1', 'conv2', 'last_conv'] },
   { name: 'Keras vgg_small fixture (64×64)', path: join(root, '..', 'shared', 'fixtures', 'keras', 'vgg_small', 'layers', 'model.json'), preprocess: 'caffe', layers: ['block2_conv2', 'block3_conv3'] },
 ];
 
