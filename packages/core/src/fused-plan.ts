@@ -32,6 +32,12 @@ export interface FusedComputeOptions extends OutputRequest {
   readonly augment?: AugmentSpec;
 }
 
+/**
+ * pytorch-grad-cam's aug_smooth copies (ttach's HorizontalFlip × Multiply([0.9, 1, 1.1]), in
+ * its product order): which of the six were flipped. Copy t of image b is batch row b·6 + t.
+ */
+export const AUG_SMOOTH_FLIPS: readonly boolean[] = [false, false, false, true, true, true];
+
 /** Validated sizes of a fused explanation. */
 export interface FusedPlan {
   readonly mode: FuseMode;

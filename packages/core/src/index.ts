@@ -13,7 +13,7 @@ export type { CamEngineOptions, ComputeOptions, Normalization, OverlayImage, Ove
 export { NORMALIZATIONS, isNormalization } from './output-plan.js';
 export { FUSE_MODES, isFuseMode } from './fused-stages.js';
 export type { FuseMode } from './fused-stages.js';
-export { fusableMethods } from './fused-plan.js';
+export { AUG_SMOOTH_FLIPS, fusableMethods } from './fused-plan.js';
 export type { AugmentSpec, FusedComputeOptions, LayerTensors } from './fused-plan.js';
 export { ScoreCamSession } from './scorecam-session.js';
 export type { ScoreCamSessionOptions } from './scorecam-session.js';

@@ -1,14 +1,16 @@
 // `wgcam explain --layer a,b --fuse --aug-smooth` as a user runs it: a spawned process on
 // the bundled model and sample; its heatmap equals the library's on the same backend.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { relativeL2 } from '@wgcam/core/reference';
+import { AUG_SMOOTH_FLIPS, type FusedComputeOptions } from '@wgcam/core';
+import { referenceFused, relativeL2 } from '@wgcam/core/reference';
+import { mulberry32 } from '@wgcam/shapes';
 import { BUNDLED_SAMPLES } from '../src/explain/bundled.js';
-import { ExplainSession, readNpy } from '../src/index.js';
+import { ExplainSession, readNpy, writeNpy } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'wgcam-multi-'));
@@ -16,9 +18,56 @@ const image = join(BUNDLED_SAMPLES, 'two-objects-1.png');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function wgcam(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, 'explain', ...args], { encoding: 'utf8', cwd: work, timeout: 240_000 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return run('explain', ...args);
 }
+
+function run(command: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const spawned = spawnSync(process.execPath, [cli, command, ...args], { encoding: 'utf8', cwd: work, timeout: 240_000 });
+  return { status: spawned.status, stdout: spawned.stdout, stderr: spawned.stderr };
+}
+
+/** Seeded .npy activations (ReLU-like) and gradients for one layer, written into the work folder. */
+function writeLayer(name: string, shape: readonly number[], seed: number): { activations: { data: Float32Array; shape: number[] }; gradients: { data: Float32Array; shape: number[] } } {
+  const rng = mulberry32(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const a = Float32Array.from({ length: n }, () => rng());
+  const g = Float32Array.from({ length: n }, () => 2 * rng() - 1);
+  writeFileSync(join(work, `${name}-a.npy`), writeNpy(a, shape));
+  writeFileSync(join(work, `${name}-g.npy`), writeNpy(g, shape));
+  return { activations: { data: a, shape: [...shape] }, gradients: { data: g, shape: [...shape] } };
+}
+
+describe('wgcam compute over several layers', () => {
+  it.each([
+    ['two layers, max', [[2, 7, 7, 32], [2, 14, 14, 8]], ['--fuse', 'max'], undefined],
+    ['two layers with --aug-smooth (six copies per image), mean', [[6, 5, 9, 16], [6, 3, 4, 40]], ['--aug-smooth'], AUG_SMOOTH_FLIPS],
+    ['one layer with --aug-smooth', [[12, 7, 7, 24]], ['--aug-smooth'], AUG_SMOOTH_FLIPS],
+  ] as const)('%s equals the float64 reference', { timeout: 120_000 }, (name, shapes, flags, flips) => {
+    const stem = name.replace(/[^a-z0-9]+/gi, '-');
+    const layers = shapes.map((shape, i) => writeLayer(`${stem}-${i}`, shape, 40 + i));
+    const out = join(work, `${stem}.npy`);
+    const result = run('compute', '--method', 'gradcam', '--activations', shapes.map((_, i) => `${stem}-${i}-a.npy`).join(','), '--gradients', shapes.map((_, i) => `${stem}-${i}-g.npy`).join(','), '--size', '20x16', '--out', out, ...flags);
+    expect(result.status, result.stderr).toBe(0);
+    const heatmap = readNpy(readFileSync(out), 'heatmap');
+    const options: FusedComputeOptions = { method: 'gradcam', layers, size: { height: 16, width: 20 }, ...(flags.includes('max') ? { fuse: 'max' as const } : {}), ...(flips ? { augment: { flips } } : {}) };
+    expect(heatmap.shape).toEqual([shapes[0]![0]! / (flips ? 6 : 1), 16, 20]);
+    const error = relativeL2(heatmap.data, referenceFused(options).heatmap);
+    console.log(`wgcam compute ${name}: relative L2 ${error.toExponential(2)}`);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    ['fewer gradients files than activations files', ['--activations', 'x-0-a.npy,x-1-a.npy', '--gradients', 'x-0-g.npy'], /give one gradients file per activations file/],
+    ['--normalize feature', ['--activations', 'x-0-a.npy,x-1-a.npy', '--gradients', 'x-0-g.npy,x-1-g.npy', '--normalize', 'feature'], /--normalize feature does not apply/],
+    ['a batch the six copies do not divide', ['--activations', 'x-0-a.npy', '--gradients', 'x-0-g.npy', '--aug-smooth'], /not a multiple of the 6 augmentations/],
+  ] as const)('refuses %s', (_name, args, message) => {
+    writeLayer('x-0', [4, 3, 3, 2], 1);
+    writeLayer('x-1', [4, 5, 5, 2], 2);
+    const result = run('compute', '--method', 'gradcam', '--out', 'bad.npy', ...args);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+});
 
 describe('wgcam explain over several layers', () => {
   it('--layer conv2,last_conv --fuse max --aug-smooth writes the library’s heatmap', { timeout: 300_000 }, async () => {

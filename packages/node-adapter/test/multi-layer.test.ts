@@ -193,7 +193,7 @@ describe('bad layer lists are refused with typed errors', () => {
     }
   });
 
-  it('a score method over several layers, fuse without layers, layer with layers, and feature normalisation are refused', async () => {
+  it('a score method over several layers, fuse without layers, layer with layers, feature normalisation and eigen smoothing are refused', async () => {
     const model = await loadModel(BUNDLED_MODEL);
     try {
       const multi = new Explainer(model, { engine: gpu.engine, layer: ['conv2', 'last_conv'] });
@@ -203,6 +203,7 @@ describe('bad layer lists are refused with typed errors', () => {
       const both = new Explainer(model, { engine: gpu.engine, layer: 'conv2', layers: ['last_conv'] });
       await expect(both.explain(await sample(), { method: 'gradcam' })).rejects.toThrow(InvalidInputError);
       await expect(multi.explain(await sample(), { method: 'gradcam', normalize: 'feature' })).rejects.toThrow(/normalize 'feature' does not apply/);
+      await expect(multi.explain(await sample(), { method: 'gradcam', eigenSmooth: true })).rejects.toThrow(InvalidInputError);
     } finally {
       model.dispose();
     }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { AUG_SMOOTH_FLIPS } from '../fused-plan.js';
 
 /**
  * pytorch-grad-cam's aug_smooth augmentations (ttach Compose([HorizontalFlip(),
@@ -6,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
  * preprocessing) without and with a horizontal flip, times 0.9, 1 and 1.1.
  */
 export const AUG_SMOOTH = {
-  flips: [false, false, false, true, true, true],
+  flips: AUG_SMOOTH_FLIPS,
   factors: [0.9, 1, 1.1, 0.9, 1, 1.1],
   /** The augmentation that leaves the input as it is: its predictions are the image's. */
   identity: 1,

@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { CamEngine, InvalidInputError, METHODS, type ColormapName, type ComputeOptions, type Normalization, type MethodName, type ScoreCamVariant, type TensorSource } from '@wgcam/core';
+import { AUG_SMOOTH_FLIPS, CamEngine, InvalidInputError, METHODS, type ColormapName, type ComputeOptions, type FuseMode, type LayerTensors, type Normalization, type MethodName, type ScoreCamVariant, type TensorSource } from '@wgcam/core';
+import type { CamResult } from '@wgcam/core';
 import { createNodeDevice } from '../device.js';
 import { OutputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -27,6 +28,30 @@ export interface ComputeCommandOptions extends ScoreFlags {
   alpha: number;
   out: string;
   software?: boolean;
+  /** Several layers (comma-separated --activations / --gradients): how their maps are combined. */
+  fuse?: FuseMode;
+  /** The batch holds each image's six aug_smooth copies (pytorch-grad-cam's order). */
+  augSmooth?: boolean;
+}
+
+/**
+ * Several layers (`--activations A1.npy,A2.npy --gradients G1.npy,G2.npy`, same order) or
+ * `--aug-smooth`: one layer's tensors per file pair, for CamEngine.computeFused.
+ */
+async function loadLayers(options: ComputeCommandOptions): Promise<LayerTensors[]> {
+  const method = options.method;
+  const activations = options.activations.split(',');
+  const needsGradients = METHODS[method].needs === 'gradients';
+  const gradients = needsGradients ? requireFlag(options.gradients, '--gradients G.npy (one per layer, comma-separated)', method).split(',') : [];
+  if (needsGradients && gradients.length !== activations.length) {
+    throw new InvalidInputError(`--activations names ${activations.length} layer file(s) but --gradients ${gradients.length}; give one gradients file per activations file, in the same order`);
+  }
+  return Promise.all(
+    activations.map(async (path, i) => ({
+      activations: await loadTensor(path, `activations of layer ${i}`),
+      ...(needsGradients ? { gradients: await loadTensor(gradients[i]!, `gradients of layer ${i}`) } : {}),
+    })),
+  );
 }
 
 async function loadTensor(path: string, what: string): Promise<TensorSource> {
@@ -62,9 +87,16 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
   }
   const method = options.method;
   const needs = METHODS[method].needs;
-  const activations = await loadTensor(options.activations, 'activations');
+  const fused = options.activations.includes(',') || options.augSmooth === true || options.fuse !== undefined;
+  if (fused && options.normalize === 'feature') throw new InvalidInputError("--normalize feature does not apply to several layers or --aug-smooth: each layer's map is normalised at its feature resolution and the result at the output's");
+  if (fused && options.eigenSmooth) throw new InvalidInputError('--eigen-smooth does not combine with several layers or --aug-smooth; use one of them');
+  const layers = fused ? await loadLayers(options) : null;
+  const activations = layers ? layers[0]!.activations : await loadTensor(options.activations, 'activations');
   const request: { -readonly [K in keyof ComputeOptions]: ComputeOptions[K] } = { method, activations };
-  switch (needs) {
+  switch (layers ? 'fused' : needs) {
+    case 'fused':
+      // Each layer's tensors are in `layers`; computeFused refuses methods that cannot fuse.
+      break;
     case 'activations':
       // Class-agnostic (Eigen-CAM): no gradients, no class; one map per image.
       break;
@@ -101,7 +133,16 @@ export async function computeCommand(options: ComputeCommandOptions): Promise<vo
   const node = await createNodeDevice({ prefer: options.software ? 'software' : 'auto' });
   const engine = new CamEngine(node.device);
   try {
-    const result = engine.compute(request);
+    const result: CamResult = layers
+      ? engine.computeFused({
+          ...request,
+          layers,
+          ...(options.fuse !== undefined ? { fuse: options.fuse } : {}),
+          ...(options.augSmooth ? { augment: { flips: AUG_SMOOTH_FLIPS } } : {}),
+          // The per-layer and fused normalisations are fixed.
+          normalize: 'output',
+        })
+      : engine.compute(request);
     const { heatmap, overlay } = await result.read();
     const { batch, targets } = result.dims;
     const size = result.heatmapSize!;

@@ -47,8 +47,8 @@ const computeProgram = program
   .command('compute')
   .description('compute heatmaps from NumPy .npy activations and gradients (NHWC float32), e.g. from a PyTorch or ONNX model')
   .addOption(new Option('--method <name>', 'CAM method').choices(METHOD_NAMES).makeOptionMandatory())
-  .requiredOption('--activations <A.npy>', 'target-layer activations, [B, h, w, C]')
-  .option('--gradients <G.npy>', "gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C] (smoothgradcampp: N noisy copies' gradients stacked sample-major, [N·B, ...])")
+  .requiredOption('--activations <A.npy[,A2.npy...]>', 'target-layer activations, [B, h, w, C]; several layers comma-separated (their maps are fused, see --fuse)')
+  .option('--gradients <G.npy>', "gradients of the target score w.r.t. the activations, [B, h, w, C] or [B, K, h, w, C] (smoothgradcampp: N noisy copies' gradients stacked sample-major, [N·B, ...]); several layers comma-separated, in --activations' order")
   .option('--weights <W.npy>', 'CAM: the dense kernel after global average pooling, [C, classes]')
   .option('--scores <S.npy>', 'score-based methods: logits of every pass, [passes, classes]: sample, then image, then channel (Faster Score-CAM: its N channels of largest variance, largest first; Ablation-CAM: the head on A with that channel zeroed)')
   .option('--input-size <WxH>', 'Score-CAM family: the model input size the masks were upsampled to, width x height', parseSize)
@@ -65,7 +65,9 @@ const computeProgram = program
   .option('--alpha <a>', 'overlay opacity in [0, 1]', parseNumberIn(0, 1), 0.5)
   .addOption(new Option('--normalize <where>', 'min-max normalise each map at the output size after resizing (output, as pytorch-grad-cam and tf-keras-vis) or at the feature map\'s size before it (feature)').choices(NORMALIZATIONS).default('output'))
   .requiredOption('--out <heatmap.npy>', 'where to write the heatmap (.npy, float32)')
-  .option('--software', 'use the SwiftShader software adapter even when a GPU exists');
+  .option('--software', 'use the SwiftShader software adapter even when a GPU exists')
+  .addOption(new Option('--fuse <mode>', 'several layers (comma-separated --activations and --gradients, same order): combine their normalised, resized maps by their mean (as pytorch-grad-cam) or max (as torch-cam), then normalise').choices(FUSE_MODES))
+  .option('--aug-smooth', "the batch holds each image's six aug_smooth copies in pytorch-grad-cam's order (unflipped ×0.9, ×1, ×1.1, then flipped): their maps are flipped back and averaged");
 addScoreOptions(computeProgram).action(action<ComputeCommandOptions>(computeCommand));
 
 program
