@@ -4,7 +4,7 @@ import type { CommandBatch } from './gpu/command-batch.js';
 import type { FeatureDims, Size2D } from './inputs.js';
 import type { ElementwiseProduct } from './methods.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
-import { deviceLaneTuning, reductionLanesFor } from './gpu/lane-tuning.js';
+import { deviceLaneTuning, reductionLanesFor, workgroupSizeFor } from './gpu/lane-tuning.js';
 
 const STORAGE = STORAGE_USAGE;
 
@@ -41,14 +41,16 @@ export function encodeGradientWeights(
   if (kernel !== 'gradcam_weights') buffers['activations'] = inputs.activations;
   const tuning = deviceLaneTuning(batch.device);
   const lanes = reductionLanesFor(positions(dims), tuning);
-  const blocks = Math.ceil(dims.channels / (tuning.workgroupSize / lanes));
+  const units = kernel === 'gradcam_weights' ? maps(dims) : dims.batch;
+  const workgroupSize = workgroupSizeFor(units * dims.channels * lanes, lanes, tuning);
+  const blocks = Math.ceil(dims.channels / (workgroupSize / lanes));
   const sizes = { positions: positions(dims), channels: dims.channels };
   batch.run({
     kernel: tuning.subgroups ? `${kernel}_subgroups` : kernel,
     params: kernel === 'gradcam_weights' ? { maps: maps(dims), ...sizes } : { images: dims.batch, targets: dims.targets, ...sizes },
     buffers,
-    overrides: { WG: tuning.workgroupSize, LANES: lanes },
-    workgroups: (kernel === 'gradcam_weights' ? maps(dims) : dims.batch) * blocks,
+    overrides: { WG: workgroupSize, LANES: lanes },
+    workgroups: units * blocks,
   });
   return weights;
 }
@@ -75,11 +77,12 @@ export function encodeCamWeights(inputs: StageInputs, denseKernel: GPUBuffer, ta
 function mapReduction(batch: CommandBatch, dims: FeatureDims, kernel: 'weighted_sum_relu' | 'elementwise_sum_relu') {
   const tuning = deviceLaneTuning(batch.device);
   const lanes = reductionLanesFor(dims.channels, tuning);
+  const workgroupSize = workgroupSizeFor(maps(dims) * positions(dims) * lanes, lanes, tuning);
   return {
     kernel: tuning.subgroups ? (`${kernel}_subgroups` as const) : kernel,
     lanes,
-    workgroupSize: tuning.workgroupSize,
-    workgroups: Math.ceil((maps(dims) * positions(dims)) / (tuning.workgroupSize / lanes)),
+    workgroupSize,
+    workgroups: Math.ceil((maps(dims) * positions(dims)) / (workgroupSize / lanes)),
   };
 }
 

@@ -58,7 +58,9 @@ const HOWS: readonly Breakage[] = ['module', 'pipeline'];
 
 describe('an invalid kernel is reported, never silent', () => {
   it.each(HOWS)('Grad-CAM compute with an invalid gradcam_weights (%s) rejects with a GpuError naming it', async (how) => {
+    // Both reduction paths' variants: the engine runs the subgroup one where the device has `subgroups`.
     breakKernel('gradcam_weights', how);
+    breakKernel('gradcam_weights_subgroups', how);
     const result = engine.compute(makeInputs('gradcam', CASES[0]!, 3));
     const error = await rejection(result.read());
     result.release();

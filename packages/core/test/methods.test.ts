@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 it('the test shapes give the map kernels lane widths from 1 to a 256-invocation workgroup (workgroup-memory path)', () => {
-  const tuning = { workgroupSize: 256, subgroups: false, maxLanes: 256 };
+  const tuning = { workgroupSize: 256, subgroups: false, maxLanes: 256, minWorkgroupSize: 1 };
   expect([...new Set(CASES.map((c) => reductionLanesFor(c.channels, tuning)))].sort((a, b) => a - b)).toEqual([1, 8, 16, 64, 128, 256]);
 });
 

@@ -10,6 +10,8 @@ export interface LaneTuning {
   readonly subgroups: boolean;
   /** The most lanes one reduction group may have: the smallest subgroup size with subgroups, else the workgroup size. */
   readonly maxLanes: number;
+  /** The smallest workgroup size allowed: a whole number of the largest subgroups with subgroups, else 1. */
+  readonly minWorkgroupSize: number;
 }
 
 /** Largest workgroup asked for: WebGPU's default limit, enough to keep a GPU core busy. */
@@ -21,6 +23,10 @@ const SUBGROUP_MIN = 4;
 const SUBGROUP_MAX = 128;
 /** Positions (or channels) each lane sums before the lanes are combined. */
 export const ITEMS_PER_LANE = 4;
+/** Workgroups a dispatch aims for, so that small problems still spread over every core of a large GPU. */
+export const TARGET_WORKGROUPS = 256;
+/** Smallest workgroup worth launching (below it, per-workgroup costs dominate). */
+const WORKGROUP_FLOOR = 32;
 
 function floorPow2(n: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(1, n)));
@@ -37,7 +43,8 @@ interface SubgroupInfo {
 
 /**
  * The rule, from the device:
- * - workgroup size = the largest power of two ≤ min(256, maxComputeInvocationsPerWorkgroup,
+ * - workgroup size (the largest a dispatch may use; workgroupSizeFor shrinks it for small
+ *   problems) = the largest power of two ≤ min(256, maxComputeInvocationsPerWorkgroup,
  *   maxComputeWorkgroupSizeX, maxComputeWorkgroupStorageSize / 8) (the fallback keeps one
  *   vec2f per invocation in workgroup memory);
  * - subgroups when the device has the `subgroups` feature, `allowSubgroups` is true and the
@@ -59,7 +66,20 @@ export function laneTuning(device: GPUDevice, allowSubgroups: boolean): LaneTuni
   const subgroupMin = info?.subgroupMinSize || SUBGROUP_MIN;
   const subgroupMax = info?.subgroupMaxSize || SUBGROUP_MAX;
   const subgroups = allowSubgroups && device.features.has('subgroups') && workgroupSize % subgroupMax === 0;
-  return { workgroupSize, subgroups, maxLanes: subgroups ? floorPow2(subgroupMin) : workgroupSize };
+  return { workgroupSize, subgroups, maxLanes: subgroups ? floorPow2(subgroupMin) : workgroupSize, minWorkgroupSize: subgroups ? subgroupMax : 1 };
+}
+
+/**
+ * The workgroup size of one dispatch of `invocations` in groups of `lanes`: as large as
+ * the tuning allows, but small enough for about TARGET_WORKGROUPS workgroups when the
+ * problem is small, and never below max(32, lanes, the tuning's minimum); a power of two.
+ *
+ * @example
+ * workgroupSizeFor(2048 * 4, 4, laneTuning(device, true)); // 32 → 256 workgroups
+ */
+export function workgroupSizeFor(invocations: number, lanes: number, tuning: LaneTuning): number {
+  const floor = Math.min(tuning.workgroupSize, Math.max(WORKGROUP_FLOOR, lanes, tuning.minWorkgroupSize));
+  return Math.max(floor, Math.min(tuning.workgroupSize, floorPow2(invocations / TARGET_WORKGROUPS)));
 }
 
 /**
@@ -68,7 +88,7 @@ export function laneTuning(device: GPUDevice, allowSubgroups: boolean): LaneTuni
  * tuning's maxLanes.
  *
  * @example
- * reductionLanesFor(49, { workgroupSize: 256, subgroups: true, maxLanes: 32 }); // 16
+ * reductionLanesFor(49, { workgroupSize: 256, subgroups: true, maxLanes: 32, minWorkgroupSize: 32 }); // 16
  */
 export function reductionLanesFor(items: number, tuning: LaneTuning): number {
   return Math.min(ceilPow2(Math.ceil(items / ITEMS_PER_LANE)), tuning.maxLanes);
