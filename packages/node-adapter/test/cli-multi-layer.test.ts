@@ -49,7 +49,7 @@ describe('wgcam compute over several layers', () => {
     const result = run('compute', '--method', 'gradcam', '--activations', shapes.map((_, i) => `${stem}-${i}-a.npy`).join(','), '--gradients', shapes.map((_, i) => `${stem}-${i}-g.npy`).join(','), '--size', '20x16', '--out', out, ...flags);
     expect(result.status, result.stderr).toBe(0);
     const heatmap = readNpy(readFileSync(out), 'heatmap');
-    const options: FusedComputeOptions = { method: 'gradcam', layers, size: { height: 16, width: 20 }, ...(flags.includes('max') ? { fuse: 'max' as const } : {}), ...(flips ? { augment: { flips } } : {}) };
+    const options: FusedComputeOptions = { method: 'gradcam', layers, size: { height: 16, width: 20 }, ...((flags as readonly string[]).includes('max') ? { fuse: 'max' as const } : {}), ...(flips ? { augment: { flips } } : {}) };
     expect(heatmap.shape).toEqual([shapes[0]![0]! / (flips ? 6 : 1), 16, 20]);
     const error = relativeL2(heatmap.data, referenceFused(options).heatmap);
     console.log(`wgcam compute ${name}: relative L2 ${error.toExponential(2)}`);
