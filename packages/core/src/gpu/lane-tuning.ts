@@ -8,7 +8,7 @@ export interface LaneTuning {
   readonly workgroupSize: number;
   /** Whether the kernels reduce with subgroup shuffles (the `_subgroups` variants). */
   readonly subgroups: boolean;
-  /** The most lanes one reduction group may have: the smallest subgroup size with subgroups, else the workgroup size. */
+  /** The most lanes one reduction group may have: the smallest subgroup size with subgroups, else 4 (TREE_LANES). */
   readonly maxLanes: number;
   /** The smallest workgroup size allowed: a whole number of the largest subgroups with subgroups, else 1. */
   readonly minWorkgroupSize: number;
@@ -25,6 +25,13 @@ const SUBGROUP_MAX = 128;
 export const ITEMS_PER_LANE = 4;
 /** Workgroups a dispatch aims for, so that small problems still spread over every core of a large GPU. */
 export const TARGET_WORKGROUPS = 256;
+/**
+ * Most lanes per group on the workgroup-memory path (devices without subgroups): each
+ * doubling adds a barrier for the whole workgroup, and barriers cost per invocation on a
+ * software GPU (SwiftShader, 7×7×2048 Grad-CAM weights: 213 ms at 16 lanes, 22 ms at 8,
+ * 15 ms at 4; 2.6 ms on the subgroup path).
+ */
+const TREE_LANES = 4;
 /** Smallest workgroup worth launching (below it, per-workgroup costs dominate). */
 const WORKGROUP_FLOOR = 32;
 
@@ -51,7 +58,7 @@ interface SubgroupInfo {
  *   workgroup is a whole number of the largest subgroups (so every subgroup is full); a
  *   reduction group then has at most the smallest subgroup size of lanes (from
  *   `device.adapterInfo`, else WGSL's minimum 4), so it never spans two subgroups and needs
- *   no barrier; without subgroups, at most the workgroup size.
+ *   no barrier; without subgroups, at most 4 lanes (2 barrier levels).
  *
  * @example
  * const tuning = laneTuning(device, true);
@@ -66,7 +73,7 @@ export function laneTuning(device: GPUDevice, allowSubgroups: boolean): LaneTuni
   const subgroupMin = info?.subgroupMinSize || SUBGROUP_MIN;
   const subgroupMax = info?.subgroupMaxSize || SUBGROUP_MAX;
   const subgroups = allowSubgroups && device.features.has('subgroups') && workgroupSize % subgroupMax === 0;
-  return { workgroupSize, subgroups, maxLanes: subgroups ? floorPow2(subgroupMin) : workgroupSize, minWorkgroupSize: subgroups ? subgroupMax : 1 };
+  return { workgroupSize, subgroups, maxLanes: subgroups ? floorPow2(subgroupMin) : Math.min(workgroupSize, TREE_LANES), minWorkgroupSize: subgroups ? subgroupMax : 1 };
 }
 
 /**
