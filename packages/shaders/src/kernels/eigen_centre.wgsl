@@ -12,6 +12,10 @@
 // stored as the Gram kernel reads it: Xᵀ [C, S] per map when by_positions = 1 (S ≤ C),
 // else X [S, C].
 //
+// Z and the mean are carried as float32 pairs (hi + lo: Dekker's exact product, TwoSum
+// accumulation), and X = (Z_hi − mean_hi) + (Z_lo − mean_lo) is rounded once: a channel
+// whose mean dwarfs its spread (Z ≥ 0 after a ReLU) would otherwise lose the product's and
+// the sum's rounding, amplified by mean / spread, in X and so in the component.
 // One invocation per (m, c) walks the S positions twice (mean, then centred values);
 // neighbouring invocations read neighbouring channels, so every step is one coalesced row.
 // With PRODUCT = 0 the `gradients` binding is never read (the activations may be bound
@@ -44,13 +48,38 @@ fn factor(map: u32, s: u32, c: u32) -> f32 {
   return gradients[(map * params.positions + s) * params.channels + c];
 }
 
-fn value(map: u32, image: u32, s: u32, c: u32) -> f32 {
+// The top 12 significand bits of x: products of two such halves are exact in float32.
+fn high_half(x: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
+}
+
+// a·b = p + e exactly (Dekker's product with masked splits): returns (p, e).
+fn two_prod(a: f32, b: f32) -> vec2f {
+  let p = a * b;
+  let ah = high_half(a);
+  let al = a - ah;
+  let bh = high_half(b);
+  let bl = b - bh;
+  return vec2f(p, (((ah * bh - p) + ah * bl) + al * bh) + al * bl);
+}
+
+// (hi, lo) + x as a pair (Knuth's TwoSum, then the low parts added).
+fn pair_add(sum: vec2f, x: vec2f) -> vec2f {
+  let s = sum.x + x.x;
+  let v = s - sum.x;
+  let e = (sum.x - (s - v)) + (x.x - v);
+  return vec2f(s, e + sum.y + x.y);
+}
+
+// Z[m,s,c] as an unevaluated pair hi + lo (lo = 0 when Z is a plain activation or is clamped).
+fn value(map: u32, image: u32, s: u32, c: u32) -> vec2f {
   let a = activations[(image * params.positions + s) * params.channels + c];
-  if (PRODUCT == 0u) { return a; }
+  if (PRODUCT == 0u) { return vec2f(a, 0.0); }
   let g = factor(map, s, c);
-  if (PRODUCT == 2u) { return max(g, 0.0) * a; }
-  if (PRODUCT == 3u) { return max(g * a, 0.0); }
-  return g * a;
+  if (PRODUCT == 2u) { return two_prod(max(g, 0.0), a); }
+  let z = two_prod(g, a);
+  if (PRODUCT == 3u && z.x + z.y <= 0.0) { return vec2f(0.0); }
+  return z;
 }
 
 @compute @workgroup_size(64)
@@ -63,20 +92,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let image = map / params.targets;
   var finite_a = true;
   var finite_g = true;
-  var sum = 0.0;
+  var sum = vec2f(0.0);
   for (var s = 0u; s < params.positions; s++) {
     let a = activations[(image * params.positions + s) * params.channels + c];
     finite_a = finite_a && is_finite(a);
     // Weights (PRODUCT = 4) were checked through their own inputs by their kernel.
     if (PRODUCT != 0u && PRODUCT != 4u) { finite_g = finite_g && is_finite(factor(map, s, c)); }
-    sum += value(map, image, s, c);
+    sum = pair_add(sum, value(map, image, s, c));
   }
   if (!finite_a) { atomicOr(&status[0], 1u); }
   if (!finite_g) { atomicOr(&status[1], 1u); }
-  let mean = sum / f32(params.positions);
+  // mean = sum / S as a pair: the quotient's remainder (sum − q·S, exact by two_prod) / S.
+  let count = f32(params.positions);
+  let q = sum.x / count;
+  let qs = two_prod(q, count);
+  let mean = vec2f(q, (((sum.x - qs.x) - qs.y) + sum.y) / count);
   for (var s = 0u; s < params.positions; s++) {
     var at = (map * params.positions + s) * params.channels + c;
     if (params.by_positions == 1u) { at = (map * params.channels + c) * params.positions + s; }
-    centred[at] = value(map, image, s, c) - mean;
+    let z = value(map, image, s, c);
+    centred[at] = (z.x - mean.x) + (z.y - mean.y);
   }
 }
