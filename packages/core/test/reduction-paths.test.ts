@@ -4,7 +4,7 @@
 // memory and barriers on a device without it. Outputs are poisoned before the kernels run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeDevice, type NodeDevice } from '@wgcam/node-adapter';
-import { CamEngine } from '../src/index.js';
+import { CamEngine, NonFiniteInputError } from '../src/index.js';
 import { BufferPool } from '../src/gpu/buffer-pool.js';
 import { CommandBatch } from '../src/gpu/command-batch.js';
 import { STORAGE_USAGE } from '../src/gpu/flags.js';
@@ -144,6 +144,19 @@ describe.each([
         else expectClose(got, expected, 1e-5, `${kernel} ${special} ${describeCase(c)}`);
       }
     }
+  });
+
+  it.each(['gradcam', 'xgradcam', 'hirescam'] as const)('%s: a map that overflows float32 is reported, not dropped', async (method) => {
+    if (!gpu.available) return;
+    // Every A and G 3e38: products and sums overflow to ∞ inside the lanes' pairs, whose
+    // TwoSum error terms become NaN; the map must still hold ∞ and fail with a typed error.
+    const options = makeInputs(method, CASES[2]!, 900);
+    const huge = (data: unknown) => new Float32Array((data as Float32Array).length).fill(3e38);
+    const overflowing = { ...options, activations: { ...options.activations, data: huge(options.activations.data) }, gradients: { ...options.gradients!, data: huge(options.gradients!.data) } };
+    const result = gpu.engine.compute(overflowing);
+    const error = await result.readHeatmap().then(() => null, (e: unknown) => e);
+    result.release();
+    expect(error).toBeInstanceOf(NonFiniteInputError);
   });
 
   it.each(['gradcam', 'gradcam++', 'xgradcam'] as const)('%s heatmaps with signed activations', async (method) => {

@@ -53,5 +53,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (!finite) { atomicOr(&status[1], 1u); }
   }
   let total = lanes_sum(sum, lid);
-  if (valid && lane == 0u) { weights[map * params.channels + c] = (total.x + total.y) / f32(params.positions); }
+  if (valid && lane == 0u) { weights[map * params.channels + c] = lanes_value(total) / f32(params.positions); }
 }

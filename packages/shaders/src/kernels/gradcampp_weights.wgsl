@@ -116,6 +116,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (!finite_g) { atomicOr(&status[1], 1u); }
     }
     let w = lanes_sum(weight, lid);
-    if (valid && lane == 0u) { weights[map * stride + c] = w.x + w.y; }
+    if (valid && lane == 0u) { weights[map * stride + c] = lanes_value(w); }
   }
 }

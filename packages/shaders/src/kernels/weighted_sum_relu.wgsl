@@ -52,5 +52,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (!finite) { atomicOr(&status[0], 1u); }
   }
   let total = lanes_sum(vec2f(sum, 0.0), lid);
-  if (in_range && lane == 0u) { maps[cell] = max(total.x + total.y, 0.0); }
+  // A non-finite sum (overflow, ∞/∞ weights) is kept as it is, not clamped: max(NaN, 0) may
+  // give 0, and the range kernels must see it to report the map as non-finite.
+  let value = lanes_value(total);
+  if (in_range && lane == 0u) { maps[cell] = select(value, max(value, 0.0), is_finite(value)); }
 }

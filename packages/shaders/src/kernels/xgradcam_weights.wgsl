@@ -61,7 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (!finite_a) { atomicOr(&status[0], 1u); }
   }
   let total = lanes_sum(part, lid);
-  let sum_a = total.x + total.y;
+  let sum_a = lanes_value(total);
 
   for (var k = 0u; k < params.targets; k++) {
     let map = image * params.targets + k;
@@ -77,6 +77,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (!finite_g) { atomicOr(&status[1], 1u); }
     }
     let ga = lanes_sum(sum_ga, lid);
-    if (valid && lane == 0u) { weights[map * stride + c] = (ga.x + ga.y) / (sum_a + 1e-7); }
+    if (valid && lane == 0u) { weights[map * stride + c] = lanes_value(ga) / (sum_a + 1e-7); }
   }
 }

@@ -30,3 +30,11 @@ fn lanes_sum(value: vec2f, lid: u32) -> vec2f {
   }
   return total;
 }
+
+// The value of a pair: hi + lo, or hi alone once hi is not finite (lo is then NaN, from
+// inf − inf inside TwoSum, and would turn an overflow that must be reported into a NaN
+// that a later max(·, 0) could drop).
+fn lanes_value(p: vec2f) -> f32 {
+  let finite = (bitcast<u32>(p.x) & 0x7f800000u) != 0x7f800000u;
+  return select(p.x, p.x + p.y, finite);
+}
