@@ -2,6 +2,7 @@
 // (eigen_gram), power iteration + projection + sign rule + ReLU (eigen_power). Eigen
 // smoothing of the other gradient methods runs the same stages on their per-channel terms.
 import { STORAGE_USAGE } from './gpu/flags.js';
+import { deviceLaneTuning } from './gpu/lane-tuning.js';
 import type { FeatureDims } from './inputs.js';
 import type { StageInputs } from './stages.js';
 
@@ -92,9 +93,25 @@ export function encodeEigenProjection(
     kernel: 'eigen_power',
     params: { ...shape, max_iterations: stopping.maxIterations, tolerance: stopping.tolerance, floor: stopping.floor },
     buffers: { gram, centred, vectors: batch.temporary(count * 2 * size * 4, STORAGE_USAGE, 'eigen vectors'), ...outputs },
+    overrides: { WG: powerWorkgroupSize(size, deviceLaneTuning(batch.device).workgroupSize) },
     workgroups: count,
   });
   return outputs;
+}
+
+/**
+ * eigen_power's workgroup: one invocation per entry of the n-vector, as a power of two
+ * within [32, the device's largest]: each iteration's two reductions cost a barrier per
+ * halving for every invocation, so lanes beyond n only add cost (a 64-entry vector in a
+ * workgroup of 256 paid 4× the barrier work on a software GPU).
+ *
+ * @example
+ * powerWorkgroupSize(64, 256); // 64
+ */
+export function powerWorkgroupSize(size: number, deviceMaximum: number): number {
+  let wg = 32;
+  while (wg < size && wg < deviceMaximum) wg *= 2;
+  return Math.min(wg, deviceMaximum);
 }
 
 /** Bytes of the eigen stages' largest temporaries, for the device-limit check. */

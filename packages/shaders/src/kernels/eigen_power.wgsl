@@ -15,7 +15,11 @@
 // the error left at the stop is about δ_t · r / (1 − r) ≤ tolerance (the geometric tail).
 // Near-equal λ₁, λ₂ (r → 1) converge slowly and may stop at max_iterations with a larger
 // error. K = 0 (constant or zero input) gives p = 0.
-// One workgroup of 256 per map; the two iterates live in `vectors` [maps, 2, n].
+// One workgroup of WG per map (a power of two the host sizes to n within the device's limit:
+// each iteration's reductions cost a barrier per halving for every invocation, which a
+// software GPU pays per invocation); the two iterates live in `vectors` [maps, 2, n].
+
+override WG: u32 = 256u;  // invocations per workgroup, a power of two
 
 struct Params {
   maps: u32,            // B·K
@@ -36,15 +40,15 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> maps: array<f32>;
 @group(0) @binding(6) var<storage, read_write> iterations: array<u32>;
 
-var<workgroup> partial: array<f32, 256>;
-var<workgroup> partial_index: array<u32, 256>;
+var<workgroup> partial: array<f32, WG>;
+var<workgroup> partial_index: array<u32, WG>;
 var<workgroup> broadcast_value: f32;
 var<workgroup> broadcast_index: u32;
 
 fn sum_all(lid: u32, value: f32) -> f32 {
   partial[lid] = value;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { partial[lid] += partial[lid + stride]; }
     workgroupBarrier();
   }
@@ -56,7 +60,7 @@ fn sum_all(lid: u32, value: f32) -> f32 {
 fn extreme(lid: u32, value: f32) -> f32 {
   partial[lid] = value;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { partial[lid] = max(partial[lid], partial[lid + stride]); }
     workgroupBarrier();
   }
@@ -69,7 +73,7 @@ fn argmax_all(lid: u32, value: f32, index: u32) -> u32 {
   partial[lid] = value;
   partial_index[lid] = index;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       let other = partial[lid + stride];
       let other_index = partial_index[lid + stride];
@@ -84,7 +88,7 @@ fn argmax_all(lid: u32, value: f32, index: u32) -> u32 {
   return workgroupUniformLoad(&broadcast_index);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let map = wid.x + wid.y * nwg.x;
@@ -96,7 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   // Start: the column of K with the largest diagonal entry.
   var best = -1.0;
   var best_index = 0u;
-  for (var i = lid; i < n; i += 256u) {
+  for (var i = lid; i < n; i += WG) {
     let d = gram[k_base + i * n + i];
     if (d > best) { best = d; best_index = i; }
   }
@@ -104,7 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var cur = map * 2u * n;
   var nxt = cur + n;
   var square = 0.0;
-  for (var i = lid; i < n; i += 256u) {
+  for (var i = lid; i < n; i += WG) {
     let v = gram[k_base + i * n + start];
     vectors[cur + i] = v;
     square += v * v;
@@ -112,7 +116,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let norm0 = sqrt(sum_all(lid, square));
   var scale = 0.0;
   if (norm0 > 1e-30) { scale = 1.0 / norm0; }
-  for (var i = lid; i < n; i += 256u) { vectors[cur + i] *= scale; }
+  for (var i = lid; i < n; i += WG) { vectors[cur + i] *= scale; }
   storageBarrier();
 
   var lambda = 0.0;
@@ -121,7 +125,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var running = norm0 > 1e-30;
   while (running && count < params.max_iterations) {
     square = 0.0;
-    for (var i = lid; i < n; i += 256u) {
+    for (var i = lid; i < n; i += WG) {
       var w = 0.0;
       let row = k_base + i * n;
       for (var j = 0u; j < n; j++) { w += gram[row + j] * vectors[cur + j]; }
@@ -134,12 +138,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (!(norm > 1e-30)) {
       // K·v = 0: v lies in K's null space, which here means X = 0 up to rounding.
       lambda = 0.0;
-      for (var i = lid; i < n; i += 256u) { vectors[cur + i] = 0.0; }
+      for (var i = lid; i < n; i += WG) { vectors[cur + i] = 0.0; }
       storageBarrier();
       break;
     }
     var change = 0.0;
-    for (var i = lid; i < n; i += 256u) {
+    for (var i = lid; i < n; i += WG) {
       let w = vectors[nxt + i] / norm;
       vectors[nxt + i] = w;
       let d = w - vectors[cur + i];
@@ -164,7 +168,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let sigma = sqrt(lambda);
   var high = -3.402823e38;
   var low = 3.402823e38;
-  for (var s = lid; s < params.positions; s += 256u) {
+  for (var s = lid; s < params.positions; s += WG) {
     var p = 0.0;
     if (params.by_positions == 1u) {
       p = sigma * vectors[cur + s];
@@ -180,7 +184,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let bottom = -extreme(lid, -low);
   var sign = 1.0;
   if (top < -bottom) { sign = -1.0; }
-  for (var s = lid; s < params.positions; s += 256u) {
+  for (var s = lid; s < params.positions; s += WG) {
     let p = sign * projections[map * params.positions + s];
     projections[map * params.positions + s] = p;
     maps[map * params.positions + s] = max(p, 0.0);
