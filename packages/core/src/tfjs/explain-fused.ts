@@ -9,7 +9,7 @@ import type { OutputRequest } from '../output-plan.js';
 import type { CamResult } from '../result.js';
 import { AUG_SMOOTH, augmentInputs, copyOfEach, repeatRows } from './augment.js';
 import { sharedOnDevice } from './device-tensor.js';
-import type { ExplainManyRequest, ManyExplanations } from './explain-methods.js';
+import { itemsOf, type ExplainManyRequest, type ManyExplanations } from './explain-methods.js';
 import type { Explanation, ExplanationItem, Prediction } from './explainer.js';
 import { checkImages, toModelInput, type ImageInput, type Preprocess } from './images.js';
 import { overlayOnDevice, type OverlayOnDevice } from './overlay-image.js';
@@ -151,7 +151,7 @@ export async function explainFused(context: FusedContext, images: readonly Image
       ...(multi.splits.length > 1 ? { fuse } : {}),
       heatmapSize: size,
       imageSize,
-      items: fusedItems(reads[i]!, results[i]!.dims.targets, rows, probs, labels, size, imageSize),
+      items: itemsOf(reads[i]!, results[i]!.dims.targets, rows, probs, labels, size, imageSize),
       predictions,
       timings: { ...shared, cam: cams[i]! },
       methodMs: cams[i]!,
@@ -168,31 +168,4 @@ export async function explainFused(context: FusedContext, images: readonly Image
     underlay?.release();
     tf.dispose(owned);
   }
-}
-
-function fusedItems(
-  read: { heatmap: Float32Array | null; overlay: Uint8Array | null },
-  mapsPerImage: number,
-  targets: readonly (readonly number[])[],
-  probs: readonly (readonly number[])[],
-  labels: readonly string[] | undefined,
-  size: Size2D,
-  imageSize: Size2D,
-): ExplanationItem[] {
-  const pixels = size.height * size.width;
-  const overlayPixels = imageSize.height * imageSize.width;
-  return targets.flatMap((row, b) =>
-    row.map((classIndex, k): ExplanationItem => {
-      // A class-agnostic method (Eigen-CAM) computed one map per image, shared by its targets.
-      const m = mapsPerImage === row.length ? b * row.length + k : b * mapsPerImage;
-      return {
-        image: b,
-        classIndex,
-        label: labels?.[classIndex],
-        probability: probs[b]?.[classIndex] ?? 0,
-        heatmap: read.heatmap!.slice(m * pixels, (m + 1) * pixels),
-        overlay: read.overlay ? read.overlay.slice(m * overlayPixels * 4, (m + 1) * overlayPixels * 4) : null,
-      };
-    }),
-  );
 }

@@ -268,7 +268,8 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
   }
 }
 
-function itemsOf(
+/** One explanation item per (image, target): its map and overlay sliced out of the batch's readback. */
+export function itemsOf(
   read: { heatmap: Float32Array | null; overlay: Uint8Array | null },
   mapsPerImage: number,
   targets: readonly (readonly number[])[],
