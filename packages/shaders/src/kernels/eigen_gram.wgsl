@@ -7,7 +7,9 @@
 // Both are K = Yᵀ·Y for Y [R, n], which eigen_centre stored row-major (Y = Xᵀ, R = C, or
 // Y = X, R = S), so a row of Y is contiguous. Each invocation computes a 4×4 block of one
 // map's K in registers, reading 8 values of Y per step of the reduction for 16 products;
-// no workgroup memory or barriers (which a software GPU pays dearly for). The sums are
+// no workgroup memory or barriers (which a software GPU pays dearly for). The accumulators
+// are eight named vectors, not arrays indexed in a loop: SwiftShader kept such arrays in
+// memory, which made the kernel 4× slower (784×784 from C = 2048: 55–64 s → 13–14 s). The sums are
 // compensated (TwoSum: each addition's rounding error is kept and added at the end): the
 // component's error is K's relative error divided by the gap 1 − λ₂/λ₁, so a plain float32
 // sum over hundreds of positions (≈ √R·2⁻²⁴) would cost ~1e-5 at λ₂/λ₁ ≈ 0.85. Only blocks on
@@ -51,20 +53,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let base = map * params.positions * params.channels;
   var reduction = params.positions;
   if (params.by_positions == 1u) { reduction = params.channels; }
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  var err = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var acc0 = vec4f(0.0); var acc1 = vec4f(0.0); var acc2 = vec4f(0.0); var acc3 = vec4f(0.0);
+  var err0 = vec4f(0.0); var err1 = vec4f(0.0); var err2 = vec4f(0.0); var err3 = vec4f(0.0);
   for (var r = 0u; r < reduction; r++) {
     let yi = y4(base, r, i0);
     let yj = y4(base, r, j0);
-    for (var a = 0u; a < 4u; a++) {
-      let term = yi[a] * yj;
-      let total = acc[a] + term;
-      let back = total - acc[a];
-      err[a] += (acc[a] - (total - back)) + (term - back);
-      acc[a] = total;
-    }
+    { let term = yi.x * yj; let total = acc0 + term; let back = total - acc0; err0 += (acc0 - (total - back)) + (term - back); acc0 = total; }
+    { let term = yi.y * yj; let total = acc1 + term; let back = total - acc1; err1 += (acc1 - (total - back)) + (term - back); acc1 = total; }
+    { let term = yi.z * yj; let total = acc2 + term; let back = total - acc2; err2 += (acc2 - (total - back)) + (term - back); acc2 = total; }
+    { let term = yi.w * yj; let total = acc3 + term; let back = total - acc3; err3 += (acc3 - (total - back)) + (term - back); acc3 = total; }
   }
-  let rows = array<vec4f, 4>(acc[0] + err[0], acc[1] + err[1], acc[2] + err[2], acc[3] + err[3]);
+  let rows = array<vec4f, 4>(acc0 + err0, acc1 + err1, acc2 + err2, acc3 + err3);
   for (var a = 0u; a < 4u; a++) {
     let i = i0 + a;
     if (i >= params.size) { break; }
