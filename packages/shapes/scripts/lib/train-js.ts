@@ -10,7 +10,7 @@ import { saveShapesModel } from './save-model.js';
 import { allocateShared, sharedViews } from './shared-tensors.js';
 import { auxWeightAt, clutterAt, cosineLearningRate, type TrainOptions } from './train-options.js';
 import type { StepRequest, StepResult, TrainWorkerData } from './train-worker.js';
-import { trainingItem } from './training-inputs.js';
+import { checkTrainingMix, trainingItem } from './training-inputs.js';
 
 /** Images (training distribution, full clutter) on which BN population statistics are measured before folding. */
 const CALIBRATION_IMAGES = 512;
@@ -123,6 +123,7 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
   const numClasses = SHAPE_CLASSES.length;
   const localBatch = o.batchSize / o.threads;
   if (CALIBRATION_IMAGES % localBatch !== 0) throw new Error(`--batch / --threads must divide ${CALIBRATION_IMAGES}`);
+  checkTrainingMix({ size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery });
 
   // The main thread's trainer supplies the initial weights, runs the Adam updates on the
   // shared parameters, and measures BN statistics for folding.

@@ -36,6 +36,26 @@ export interface TrainingItem {
   readonly input: Float32Array;
   readonly objects: readonly ObjectMask[];
   readonly kind: 'still' | 'video';
+  /** How a video frame was shrunk to the model input (video frames only). */
+  readonly resize?: FrameResize;
+}
+
+/**
+ * Throws unless the mix gives every kind of image every class. The class of sample i is
+ * i mod 5, so a period that is a multiple of 5 would make every video frame (or every
+ * two-object still's first object) the same class: a model trained on it learns "video means
+ * circle", not the video's shapes.
+ */
+export function checkTrainingMix(mix: TrainingMix): void {
+  for (const [name, every] of [
+    ['videoEvery', mix.videoEvery],
+    ['twoObjectEvery', mix.twoObjectEvery],
+  ] as const) {
+    if (!Number.isInteger(every) || every < 0) throw new Error(`${name} must be an integer ≥ 0, got ${every}`);
+    if (every > 0 && every % NUM_SHAPE_CLASSES === 0) {
+      throw new Error(`${name} = ${every} is a multiple of the ${NUM_SHAPE_CLASSES} classes: all those images would have one class; choose another period`);
+    }
+  }
 }
 
 /** Whether sample `index` of the training stream is a video frame (only at full clutter). */
@@ -61,7 +81,7 @@ export function trainingItem(seed: number, index: number, mix: TrainingMix, clut
     // Alternate the two resizes a camera frame meets (demo FrameInput, core toModelInput).
     const resize: FrameResize = Math.floor(index / mix.videoEvery) % 2 === 0 ? 'area' : 'bilinear';
     const camera = cameraInput(frame.pixels, frame.objects, frame.width, frame.height, mix.size, resize);
-    return { input: camera.input, objects: camera.masks, kind: 'video' };
+    return { input: camera.input, objects: camera.masks, kind: 'video', resize };
   }
   const twoObjects = mix.twoObjectEvery > 0 && index % mix.twoObjectEvery === mix.twoObjectEvery - 1;
   const sample = generateSample(rng, { size: mix.size, label, clutter, twoObjects });
