@@ -4,6 +4,9 @@ import type { CommandBatch } from './gpu/command-batch.js';
 import type { ModelInputDims } from './inputs.js';
 import type { FaithfulnessPlan, PerturbationKind } from './faithfulness-plan.js';
 import { roadSolverSettings } from './faithfulness-plan.js';
+import { DeviceLimitError } from './errors.js';
+import { BufferUsage } from './gpu/flags.js';
+import { checkBufferLimits } from './output-plan.js';
 
 /** The buffers the perturbation kernels read. */
 export interface PerturbationBuffers {
@@ -83,30 +86,83 @@ function encodeKind(
         workgroups: Math.ceil((n * pixels) / 64),
       });
       return;
-    case 'road': {
-      const solver = roadSolverSettings(input.height, input.width);
-      batch.run({
-        kernel: 'road_impute',
-        params: {
-          first: local,
-          count: n,
-          out_first: outFirst,
-          height: input.height,
-          width: input.width,
-          input_channels: input.channels,
-          percentiles: options.percentiles.length,
-          max_sweeps: solver.maxSweeps,
-          seed: options.seed,
-          tolerance: solver.tolerance,
-          noise: options.noise,
-          omega: solver.omega,
-        },
-        buffers: { input_image: buffers.input, maps: buffers.maps, ranks: buffers.ranks, positions: buffers.positions, masked: out },
-        workgroups: n,
-      });
+    case 'road':
+      encodeRoad(batch, plan, input, buffers, range, out);
       return;
-    }
   }
+}
+
+/** Scratch bytes road_impute may hold at once; more entries run in further dispatches. */
+const ROAD_SCRATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * road_impute over entries local..local+n−1 of the ROAD segment. Each entry needs its own
+ * solver scratch (x and p on the padded grid, r and q per pixel: 16·(2·(H+2)·(W+2) + 2·H·W)
+ * bytes, and the removed-pixel list, 4·H·W): as many entries as fit in ROAD_SCRATCH_BYTES
+ * (and the device's binding limit) share one dispatch, and the dispatches reuse the scratch.
+ */
+function encodeRoad(
+  batch: CommandBatch,
+  plan: FaithfulnessPlan,
+  input: ModelInputDims,
+  buffers: PerturbationBuffers,
+  range: { local: number; n: number; outFirst: number; pixels: number },
+  out: GPUBuffer,
+): void {
+  const { local, n, outFirst, pixels } = range;
+  const options = plan.options;
+  const solver = roadSolverSettings(input.height, input.width);
+  const cells = (input.height + 2) * (input.width + 2);
+  // The kernel packs a padded cell index into 28 bits.
+  if (cells >= 2 ** 28) throw new DeviceLimitError(`ROAD's imputation handles inputs up to 2^28 padded pixels; this input is ${input.height}×${input.width}`);
+  const scratchPerEntry = 16 * (2 * cells + 2 * pixels);
+  const listPerEntry = 4 * pixels;
+  const limit = Math.min(ROAD_SCRATCH_BYTES, batch.device.limits.maxStorageBufferBindingSize, batch.device.limits.maxBufferSize);
+  const slots = Math.min(n, Math.max(1, Math.floor(limit / scratchPerEntry)));
+  checkBufferLimits(batch.device, [["ROAD's solver scratch for one perturbed input", scratchPerEntry]]);
+  const scratch = batch.temporary(slots * scratchPerEntry, BufferUsage.STORAGE, 'road solver scratch');
+  const removed = batch.temporary(slots * listPerEntry, BufferUsage.STORAGE, 'road removed pixels');
+  for (let done = 0; done < n; done += slots) {
+    const count = Math.min(slots, n - done);
+    batch.run({
+      kernel: 'road_impute',
+      params: {
+        first: local + done,
+        count,
+        out_first: outFirst + done,
+        height: input.height,
+        width: input.width,
+        input_channels: input.channels,
+        percentiles: options.percentiles.length,
+        max_iterations: solver.maxIterations,
+        seed: options.seed,
+        tolerance: solver.tolerance,
+        drop: solver.drop,
+        noise: options.noise,
+      },
+      buffers: { input_image: buffers.input, maps: buffers.maps, ranks: buffers.ranks, positions: buffers.positions, masked: out, scratch, removed },
+      overrides: { LANES: roadLanes(pixels, batch.device) },
+      workgroups: count,
+    });
+  }
+}
+
+/**
+ * road_impute's invocations per entry: about 64 pixels each, a power of two from 16 to
+ * 256 (or the device's largest). Every CG step has four workgroup barriers, and a software
+ * GPU pays each barrier per 4-wide group of invocations while the arithmetic costs the
+ * same however it is split: at 32×32 on SwiftShader 16 invocations took half the CPU time
+ * of 64 (bench/src/quality/road-solver.ts); large images keep a hardware GPU's lanes busy.
+ *
+ * @example
+ * roadLanes(32 * 32, device); // 16
+ * roadLanes(224 * 224, device); // 256
+ */
+export function roadLanes(pixels: number, device: GPUDevice): number {
+  const largest = Math.min(256, device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX);
+  let lanes = 16;
+  while (lanes * 64 < pixels && lanes < largest) lanes *= 2;
+  return Math.min(lanes, largest);
 }
 
 /** Target scores of entries first..first+count−1 from their logits [count, classes] (metric_scores). */

@@ -21,12 +21,25 @@
 //
 //   x_i = Σ_{n ∈ nb(i)} ω_n·u_n / Σ_{n ∈ nb(i)} ω_n,   u_n = X_n if n is kept, else x_n
 //
-// over the in-image 8-neighbours (ω = 1/6 left, right, up, down; 1/12 diagonal). It is
-// solved in place by successive over-relaxation with relaxation `omega`, four colours
-// ((y mod 2, x mod 2): no two pixels of a colour are neighbours, so each colour's updates
-// are independent and the sweep is a true Gauss–Seidel order), until a sweep changes no
-// value by more than tolerance·max|X| or after max_sweeps sweeps. Removed pixels start at
-// 0, so where nothing is kept (a constant map) they stay 0. Then
+// over the in-image 8-neighbours (ω = 1/6 left, right, up, down; 1/12 diagonal). Times 12
+// it is L·x = b with integer weights c_n = 2 (sides) or 1 (diagonals):
+//
+//   (L·x)_i = D_i·x_i − Σ_{removed n} c_n·x_n,   b_i = Σ_{kept n} c_n·X_n,   D_i = Σ_{n} c_n
+//
+// L is symmetric positive definite (an M-matrix) whenever a pixel is kept; it is nearly
+// singular where large regions are removed (the image border adds no weight), which is
+// where relaxation methods crawl. It is solved by conjugate gradients preconditioned by
+// D (z = r/D), each channel its own CG (channels in groups of 4 as vec4 lanes), in
+// cycles: a cycle starts from the true residual r = b − L·x and runs CG until its
+// recursive residual has fallen to ‖r‖ ≤ max(drop·‖r_start‖, tolerance/10·‖b‖) (norms
+// ‖r‖² = Σ r²/D); then the true residual is formed again, without rounding error in its
+// terms (c_n·x_n and D·x as sums of powers of two times x are exact in float32; their sum
+// is carried as an unevaluated pair, TwoSum), so float32 drift of the recursive residual
+// never decides convergence. A channel is done when its true residual is
+// ‖r‖ ≤ tolerance·‖b‖, or when a cycle did not halve it (float32's floor: the rounding of
+// x itself), or when b = 0 (x = 0 is exact); every channel stops after max_iterations CG
+// steps. Removed pixels start at 0, so where nothing is kept (a constant map) they stay 0.
+// Then
 //
 //   x_i += noise · n(seed, b, k, i, ch),   n ~ N(0, 1) from a PCG hash (Box–Muller)
 //
@@ -35,20 +48,26 @@
 //
 // The draw depends on the percentile but not on the order, so MoRF and LeRF of a constant
 // map are the same input.
+//
+// Scratch, per workgroup slot j (entries of one dispatch; slots = count): on the grid
+// padded by one zero cell on each side (G = (H+2)·(W+2) cells, vec4 = 4 channels) x and
+// the search direction p (zero on kept and border cells, so L·p needs no bounds tests),
+// and per removed pixel m the residual r and q = L·p; `removed` lists the removed pixels'
+// padded cells in raster order, D_i in the top 4 bits.
 
 struct Params {
-  first: u32,      // first entry of this chunk
-  count: u32,      // entries (workgroups) in this chunk
+  first: u32,      // first entry of this dispatch
+  count: u32,      // entries (workgroups, scratch slots) in this dispatch
   out_first: u32,  // entry of `masked` that entry `first` goes to
   height: u32,
   width: u32,
   input_channels: u32,
   percentiles: u32,  // P
-  max_sweeps: u32,
+  max_iterations: u32,
   seed: u32,
   tolerance: f32,
+  drop: f32,
   noise: f32,
-  omega: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -57,12 +76,21 @@ struct Params {
 @group(0) @binding(3) var<storage, read> ranks: array<vec2u>;
 @group(0) @binding(4) var<storage, read> positions: array<vec2f>;
 @group(0) @binding(5) var<storage, read_write> masked: array<f32>;
+@group(0) @binding(6) var<storage, read_write> scratch: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> removed: array<u32>;
+
+// Invocations per workgroup, chosen by the host (about 64 removed pixels each, 16 to 256).
+override LANES: u32 = 64u;
 
 var<workgroup> low_value: f32;
 var<workgroup> high_value: f32;
-var<workgroup> largest_change: atomic<u32>;
-var<workgroup> largest_input: atomic<u32>;
-var<workgroup> converged: u32;
+var<workgroup> counts: array<u32, LANES>;
+// Three reductions per CG step, each into its own array: a lane writes the next one while
+// others may still read the previous.
+var<workgroup> sums_pq: array<vec4f, LANES>;
+var<workgroup> sums_rz: array<vec4f, LANES>;
+var<workgroup> sums_true: array<vec4f, LANES>;
+var<workgroup> all_done: u32;
 
 fn is_kept(value: f32, low: f32, high: f32, fraction: f32, order: u32) -> bool {
   if (order == 0u) { return value < low || (value == low && fraction > 0.0 && high > low); }
@@ -99,7 +127,43 @@ fn gaussian(key: u32) -> f32 {
   return sqrt(-2.0 * log(u1)) * cos_turns(u2);
 }
 
-@compute @workgroup_size(64)
+// Σ_n c_n over the in-image 8-neighbours of (y, x): 2 per side, 1 per diagonal.
+fn neighbour_weight(y: u32, x: u32, H: u32, W: u32) -> u32 {
+  let up = select(0u, 1u, y > 0u);
+  let down = select(0u, 1u, y + 1u < H);
+  let left = select(0u, 1u, x > 0u);
+  let right = select(0u, 1u, x + 1u < W);
+  return 2u * (up + down + left + right) + (up + down) * (left + right);
+}
+
+// (s, e) += t without rounding error in s + e (Knuth's TwoSum, per lane).
+fn add_exact(s: ptr<function, vec4f>, e: ptr<function, vec4f>, t: vec4f) {
+  let n = *s + t;
+  let bb = n - *s;
+  *e += (*s - (n - bb)) + (t - bb);
+  *s = n;
+}
+
+// Each lane adds the lanes' partial sums in the same order, so every lane holds the same total.
+fn sum_pq() -> vec4f {
+  var total = vec4f(0.0);
+  for (var l = 0u; l < LANES; l++) { total += sums_pq[l]; }
+  return total;
+}
+
+fn sum_rz() -> vec4f {
+  var total = vec4f(0.0);
+  for (var l = 0u; l < LANES; l++) { total += sums_rz[l]; }
+  return total;
+}
+
+fn sum_true() -> vec4f {
+  var total = vec4f(0.0);
+  for (var l = 0u; l < LANES; l++) { total += sums_true[l]; }
+  return total;
+}
+
+@compute @workgroup_size(LANES)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let j = wid.x + wid.y * nwg.x;
@@ -116,97 +180,205 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let map_base = image * N;
   let source_base = image * N * C;
   let target_base = (params.out_first + j) * N * C;
+  let row = W + 2u;
+  let cells = (H + 2u) * row;
+  let x_base = j * (2u * cells + 2u * N);
+  let p_base = x_base + cells;
+  let r_base = p_base + cells;
+  let q_base = r_base + N;
+  let list_base = j * N;
 
   // The percentile of the map (numpy 'linear'), from each pixel's ascending positions.
   let position = positions[order * P + k];
   let lower = min(u32(position.x), N - 1u);
   let upper = min(lower + 1u, N - 1u);
   let fraction = position.y;
-  if (lid == 0u) {
-    atomicStore(&largest_change, 0u);
-    atomicStore(&largest_input, 0u);
-  }
-  var input_max = 0.0;
-  for (var i = lid; i < N; i += 64u) {
+  for (var i = lid; i < N; i += LANES) {
     let rank = ranks[map_base + i];
     let first_position = N - rank.x - rank.y;
     let last_position = N - rank.x - 1u;
     let value = maps[map_base + i];
     if (lower >= first_position && lower <= last_position) { low_value = value; }
     if (upper >= first_position && upper <= last_position) { high_value = value; }
-    for (var ch = 0u; ch < C; ch++) { input_max = max(input_max, abs(input_image[source_base + i * C + ch])); }
   }
   workgroupBarrier();
-  atomicMax(&largest_input, bitcast<u32>(input_max));
   let low = low_value;
   let high = high_value;
 
-  // Kept pixels are copied; removed ones start at 0.
-  for (var i = lid; i < N; i += 64u) {
-    let value = maps[map_base + i];
-    let kept = is_kept(value, low, high, fraction, order);
-    for (var ch = 0u; ch < C; ch++) {
-      masked[target_base + i * C + ch] = select(0.0, input_image[source_base + i * C + ch], kept);
+  // Kept pixels are copied; each lane lists the removed pixels of its run of pixels, and
+  // the runs' counts place them in raster order.
+  let span = (N + LANES - 1u) / LANES;
+  let start = min(lid * span, N);
+  let end = min(start + span, N);
+  var mine = 0u;
+  for (var i = start; i < end; i++) {
+    let kept = is_kept(maps[map_base + i], low, high, fraction, order);
+    if (kept) {
+      for (var ch = 0u; ch < C; ch++) { masked[target_base + i * C + ch] = input_image[source_base + i * C + ch]; }
+    } else {
+      mine += 1u;
     }
   }
-  storageBarrier();
+  counts[lid] = mine;
   workgroupBarrier();
-  let limit = params.tolerance * bitcast<f32>(atomicLoad(&largest_input));
+  var offset = 0u;
+  var unknowns = 0u;
+  for (var l = 0u; l < LANES; l++) {
+    offset += select(0u, counts[l], l < lid);
+    unknowns += counts[l];
+  }
+  for (var i = start; i < end; i++) {
+    if (!is_kept(maps[map_base + i], low, high, fraction, order)) {
+      let y = i / W;
+      let x = i % W;
+      removed[list_base + offset] = (neighbour_weight(y, x, H, W) << 28u) | ((y + 1u) * row + x + 1u);
+      offset += 1u;
+    }
+  }
+  let tolerance2 = params.tolerance * params.tolerance;
+  let target2 = tolerance2 / 100.0;
+  let drop2 = params.drop * params.drop;
 
-  for (var sweep = 0u; sweep < params.max_sweeps; sweep++) {
-    var change = 0.0;
-    for (var colour = 0u; colour < 4u; colour++) {
-      let cy = colour / 2u;
-      let cx = colour % 2u;
-      let rows = (H - cy + 1u) / 2u;
-      let cols = (W - cx + 1u) / 2u;
-      for (var t = lid; t < rows * cols; t += 64u) {
-        let y = cy + 2u * (t / cols);
-        let x = cx + 2u * (t % cols);
-        let i = y * W + x;
-        let value = maps[map_base + i];
-        let kept = is_kept(value, low, high, fraction, order);
-        if (kept) { continue; }
-        for (var ch = 0u; ch < C; ch++) {
-          var total = 0.0;
-          var weight = 0.0;
-          for (var dy = -1; dy <= 1; dy++) {
-            for (var dx = -1; dx <= 1; dx++) {
-              if (dy == 0 && dx == 0) { continue; }
-              let ny = i32(y) + dy;
-              let nx = i32(x) + dx;
-              if (ny < 0 || nx < 0 || ny >= i32(H) || nx >= i32(W)) { continue; }
-              let w = select(1.0 / 12.0, 1.0 / 6.0, dy == 0 || dx == 0);
-              total += w * masked[target_base + (u32(ny) * W + u32(nx)) * C + ch];
-              weight += w;
-            }
-          }
-          let old = masked[target_base + i * C + ch];
-          // A 1×1 image has no neighbours: its removed pixel stays 0.
-          let updated = select(old, old + params.omega * (total / weight - old), weight > 0.0);
-          masked[target_base + i * C + ch] = updated;
-          change = max(change, abs(updated - old));
+  for (var group = 0u; group < C; group += 4u) {
+    let width_g = min(4u, C - group);
+    // x: X on kept cells, 0 on removed and border cells; p: 0 everywhere.
+    for (var cell = lid; cell < cells; cell += LANES) {
+      let py = cell / row;
+      let px = cell % row;
+      var value = vec4f(0.0);
+      if (py >= 1u && py <= H && px >= 1u && px <= W) {
+        let i = (py - 1u) * W + px - 1u;
+        if (is_kept(maps[map_base + i], low, high, fraction, order)) {
+          let at = source_base + i * C + group;
+          value.x = input_image[at];
+          if (width_g > 1u) { value.y = input_image[at + 1u]; }
+          if (width_g > 2u) { value.z = input_image[at + 2u]; }
+          if (width_g > 3u) { value.w = input_image[at + 3u]; }
         }
       }
+      scratch[x_base + cell] = value;
+      scratch[p_base + cell] = vec4f(0.0);
+    }
+    storageBarrier();
+    workgroupBarrier();
+
+    // Cycles of CG; `restart` forms the true residual and starts a cycle from it.
+    var restart = true;
+    var first_cycle = true;
+    var done = vec4<bool>(width_g <= 0u, width_g <= 1u, width_g <= 2u, width_g <= 3u);
+    var b2 = vec4f(0.0);        // ‖b‖²
+    var cycle2 = vec4f(0.0);    // ‖r‖² at the start of the cycle
+    var rz = vec4f(0.0);        // ‖r‖² now (recursive)
+    var beta = vec4f(0.0);
+    for (var step = 0u; step <= params.max_iterations; step++) {
+      // Direction update (or the true residual and a restart), one pass over removed pixels.
+      var partial = vec4f(0.0);
+      if (restart) {
+        for (var m = lid; m < unknowns; m += LANES) {
+          let entry = removed[list_base + m];
+          let cell = entry & 0x0fffffffu;
+          let digits = entry >> 28u;
+          let d = f32(digits);
+          let inverse = select(0.0, 1.0 / d, d > 0.0);
+          var s = vec4f(0.0);
+          var e = vec4f(0.0);
+          add_exact(&s, &e, 2.0 * scratch[x_base + cell - row]);
+          add_exact(&s, &e, 2.0 * scratch[x_base + cell + row]);
+          add_exact(&s, &e, 2.0 * scratch[x_base + cell - 1u]);
+          add_exact(&s, &e, 2.0 * scratch[x_base + cell + 1u]);
+          add_exact(&s, &e, scratch[x_base + cell - row - 1u]);
+          add_exact(&s, &e, scratch[x_base + cell - row + 1u]);
+          add_exact(&s, &e, scratch[x_base + cell + row - 1u]);
+          add_exact(&s, &e, scratch[x_base + cell + row + 1u]);
+          // D·x as D's binary digits times x (D ≤ 12): each product is exact.
+          let xi = scratch[x_base + cell];
+          if ((digits & 8u) != 0u) { add_exact(&s, &e, -8.0 * xi); }
+          if ((digits & 4u) != 0u) { add_exact(&s, &e, -4.0 * xi); }
+          if ((digits & 2u) != 0u) { add_exact(&s, &e, -2.0 * xi); }
+          if ((digits & 1u) != 0u) { add_exact(&s, &e, -xi); }
+          let r = s + e;
+          scratch[r_base + m] = r;
+          scratch[p_base + cell] = r * inverse;
+          partial += r * r * inverse;
+        }
+      } else {
+        for (var m = lid; m < unknowns; m += LANES) {
+          let entry = removed[list_base + m];
+          let cell = entry & 0x0fffffffu;
+          let d = f32(entry >> 28u);
+          let inverse = select(0.0, 1.0 / d, d > 0.0);
+          scratch[p_base + cell] = scratch[r_base + m] * inverse + beta * scratch[p_base + cell];
+        }
+      }
+      sums_true[lid] = partial;
       storageBarrier();
       workgroupBarrier();
-    }
-    atomicMax(&largest_change, bitcast<u32>(change));
-    workgroupBarrier();
-    if (lid == 0u) {
-      converged = select(0u, 1u, bitcast<f32>(atomicLoad(&largest_change)) <= limit);
-      atomicStore(&largest_change, 0u);
-    }
-    if (workgroupUniformLoad(&converged) == 1u) { break; }
-  }
+      if (restart) {
+        let t = sum_true();
+        if (first_cycle) {
+          b2 = t;
+          done = done | (t <= vec4f(0.0));
+        } else {
+          done = done | (t <= tolerance2 * b2) | (t > 0.25 * cycle2);
+        }
+        first_cycle = false;
+        cycle2 = t;
+        rz = t;
+      }
+      if (lid == 0u) { all_done = select(0u, 1u, all(done) || step == params.max_iterations); }
+      if (workgroupUniformLoad(&all_done) == 1u) { break; }
 
-  for (var i = lid; i < N; i += 64u) {
-    let value = maps[map_base + i];
-    let kept = is_kept(value, low, high, fraction, order);
-    if (kept) { continue; }
-    for (var ch = 0u; ch < C; ch++) {
-      let key = ((image * P + k) * N + i) * C + ch;
-      masked[target_base + i * C + ch] += params.noise * gaussian(key);
+      // q = L·p and p·q.
+      partial = vec4f(0.0);
+      for (var m = lid; m < unknowns; m += LANES) {
+        let entry = removed[list_base + m];
+        let cell = entry & 0x0fffffffu;
+        let d = f32(entry >> 28u);
+        let pc = scratch[p_base + cell];
+        let sides = scratch[p_base + cell - row] + scratch[p_base + cell + row] + scratch[p_base + cell - 1u] + scratch[p_base + cell + 1u];
+        let corners = scratch[p_base + cell - row - 1u] + scratch[p_base + cell - row + 1u] + scratch[p_base + cell + row - 1u] + scratch[p_base + cell + row + 1u];
+        let lp = d * pc - 2.0 * sides - corners;
+        scratch[q_base + m] = lp;
+        partial += pc * lp;
+      }
+      sums_pq[lid] = partial;
+      workgroupBarrier();
+      let pq = sum_pq();
+      let alpha = select(rz / pq, vec4f(0.0), done | !(pq > vec4f(0.0)));
+
+      // x += α·p, r −= α·q, and the new ‖r‖².
+      partial = vec4f(0.0);
+      for (var m = lid; m < unknowns; m += LANES) {
+        let entry = removed[list_base + m];
+        let cell = entry & 0x0fffffffu;
+        let d = f32(entry >> 28u);
+        let inverse = select(0.0, 1.0 / d, d > 0.0);
+        scratch[x_base + cell] += alpha * scratch[p_base + cell];
+        let r = scratch[r_base + m] - alpha * scratch[q_base + m];
+        scratch[r_base + m] = r;
+        partial += r * r * inverse;
+      }
+      sums_rz[lid] = partial;
+      storageBarrier();
+      workgroupBarrier();
+      let next = sum_rz();
+      // A cycle ends once an unfinished channel's recursive residual reached its target.
+      restart = any(!done & ((next <= max(drop2 * cycle2, target2 * b2)) | !(next > vec4f(0.0))));
+      beta = select(next / rz, vec4f(0.0), done | !(rz > vec4f(0.0)));
+      rz = select(next, rz, done);
     }
+
+    for (var m = lid; m < unknowns; m += LANES) {
+      let cell = removed[list_base + m] & 0x0fffffffu;
+      let i = (cell / row - 1u) * W + cell % row - 1u;
+      let value = scratch[x_base + cell];
+      for (var t = 0u; t < width_g; t++) {
+        let ch = group + t;
+        let key = ((image * P + k) * N + i) * C + ch;
+        masked[target_base + i * C + ch] = value[t] + params.noise * gaussian(key);
+      }
+    }
+    storageBarrier();
+    workgroupBarrier();
   }
 }
