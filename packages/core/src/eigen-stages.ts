@@ -3,6 +3,7 @@
 // smoothing of the other gradient methods runs the same stages on their per-channel terms.
 import { STORAGE_USAGE } from './gpu/flags.js';
 import { deviceLaneTuning } from './gpu/lane-tuning.js';
+import { softwareGroupWidth } from './gpu/software-adapter.js';
 import type { FeatureDims } from './inputs.js';
 import type { StageInputs } from './stages.js';
 
@@ -55,7 +56,9 @@ const EIGEN_PRODUCT_MODES: Readonly<Record<EigenProduct, number>> = { none: 0, g
 
 /**
  * Records Eigen-CAM (factor null: Z = A), Eigen-Grad-CAM (Z = G·A) or, with `product`, an
- * eigen-smoothed map of another product (see EigenProduct) for every map.
+ * eigen-smoothed map of another product (see EigenProduct) for every map. `powerWorkgroup`
+ * replaces eigen_power's workgroup size from powerWorkgroupSize (tests run the hardware
+ * sizing on a software adapter with it).
  *
  * @example
  * const { maps } = encodeEigenProjection(inputs, null);
@@ -66,6 +69,7 @@ export function encodeEigenProjection(
   factor: GPUBuffer | null,
   stopping: EigenStopping = EIGEN_STOPPING,
   product: EigenProduct = factor !== null ? 'gradient' : 'none',
+  powerWorkgroup?: number,
 ): EigenOutputs {
   if ((product === 'none') !== (factor === null)) throw new Error(`eigen_centre: product '${product}' ${factor === null ? 'needs' : 'takes no'} factor buffer`);
   const { batch, dims } = inputs;
@@ -93,22 +97,30 @@ export function encodeEigenProjection(
     kernel: 'eigen_power',
     params: { ...shape, max_iterations: stopping.maxIterations, tolerance: stopping.tolerance, floor: stopping.floor },
     buffers: { gram, centred, vectors: batch.temporary(count * 2 * size * 4, STORAGE_USAGE, 'eigen vectors'), ...outputs },
-    overrides: { WG: powerWorkgroupSize(size, deviceLaneTuning(batch.device).workgroupSize) },
+    overrides: { WG: powerWorkgroup ?? powerWorkgroupSize(size, deviceLaneTuning(batch.device).workgroupSize, softwareGroupWidth(batch.device)) },
     workgroups: count,
   });
   return outputs;
 }
 
 /**
- * eigen_power's workgroup: one invocation per entry of the n-vector, as a power of two
- * within [32, the device's largest]: each iteration's two reductions cost a barrier per
- * halving for every invocation, so lanes beyond n only add cost (a 64-entry vector in a
- * workgroup of 256 paid 4× the barrier work on a software GPU).
+ * eigen_power's workgroup. On a hardware adapter: one invocation per entry of the
+ * n-vector, as a power of two within [32, the device's largest]: each iteration's two
+ * reductions cost a barrier per halving for every invocation, so lanes beyond n only add
+ * cost (a 64-entry vector in a workgroup of 256 paid 4× the barrier work). On a software
+ * adapter (`softwareGroup` > 0, the width of the SIMD group it runs invocations in, see
+ * softwareGroupWidth): one such group, since the emulator runs the groups of a workgroup
+ * in turn and switches between them at every barrier while the arithmetic costs the same
+ * however it is split (SwiftShader, n = 64, 157 iterations: 64 invocations ~150 ms,
+ * 32 ~100 ms, 4 ~40–65 ms under load; the sums then add the vector's entries in another
+ * order, which moved the projection by ~2e-7 relative).
  *
  * @example
  * powerWorkgroupSize(64, 256); // 64
+ * powerWorkgroupSize(64, 256, 4); // 4 (SwiftShader)
  */
-export function powerWorkgroupSize(size: number, deviceMaximum: number): number {
+export function powerWorkgroupSize(size: number, deviceMaximum: number, softwareGroup = 0): number {
+  if (softwareGroup > 0) return Math.min(2 ** Math.ceil(Math.log2(softwareGroup)), deviceMaximum);
   let wg = 32;
   while (wg < size && wg < deviceMaximum) wg *= 2;
   return Math.min(wg, deviceMaximum);

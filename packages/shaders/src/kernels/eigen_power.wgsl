@@ -15,9 +15,10 @@
 // the error left at the stop is about δ_t · r / (1 − r) ≤ tolerance (the geometric tail).
 // Near-equal λ₁, λ₂ (r → 1) converge slowly and may stop at max_iterations with a larger
 // error. K = 0 (constant or zero input) gives p = 0.
-// One workgroup of WG per map (a power of two the host sizes to n within the device's limit:
-// each iteration's reductions cost a barrier per halving for every invocation, which a
-// software GPU pays per invocation); the two iterates live in `vectors` [maps, 2, n].
+// One workgroup of WG per map (a power of two the host sizes to n within the device's limit,
+// or on a software adapter to the SIMD group it runs invocations in: each iteration's
+// reductions cost a barrier per halving, which a software GPU pays per group of
+// invocations); the two iterates live in `vectors` [maps, 2, n].
 
 override WG: u32 = 256u;  // invocations per workgroup, a power of two
 
