@@ -2,6 +2,7 @@ import type { CamEngine } from './engine.js';
 import { InvalidInputError, ShapeError } from './errors.js';
 import { CommandBatch } from './gpu/command-batch.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
+import { readBuffers } from './gpu/readback.js';
 import { activationDims, checkData, checkShape, isGpuBuffer, resolveTargets, type FeatureDims, type TargetSpec, type TensorSource } from './inputs.js';
 import { checkBufferLimits, planOutputs, type OutputRequest } from './output-plan.js';
 import type { CamResult } from './result.js';
@@ -187,6 +188,20 @@ export class ScoreCamSession {
         encodeScoreFamilyMasks(batch, this.dims, this.plan, { activations: this.activations, ranges: this.ranges, selection: this.selection, input: this.inputBuffer!, out }, this.input, first, count);
       }
     });
+  }
+
+  /**
+   * The channel each pass of the first sample masks, [B·N] (pass r: image r / N, channel
+   * selected[r]; the identity within an image unless Faster Score-CAM chose N channels).
+   * One readback of B·N integers: a caller that already has the logits of every channel's
+   * masked input (a Score-CAM of the same masks) takes these rows instead of running passes.
+   */
+  async readSelection(): Promise<Uint32Array> {
+    this.assertOpen();
+    this.engine.assertUsable();
+    const count = this.dims.batch * this.selection.perImage;
+    const [data] = await readBuffers(this.engine.device, this.engine.pool, [{ buffer: this.selection.selected, bytes: count * 4 }]);
+    return new Uint32Array(data!, 0, count);
   }
 
   /** Turns the model's logits on passes first..first+count−1 ([count, classes]) into pass scores. */

@@ -23,6 +23,8 @@ const METHOD_NAMES = methodsInAll();
 function scoreChunks(methods: readonly MethodName[], channels: number): { masked: number; ablated: number } {
   const chunks = { masked: 0, ablated: 0 };
   for (const m of methods.filter((name) => METHODS[name].needs === 'scores')) {
+    // A Faster Score-CAM after a Score-CAM of the same call takes that Score-CAM's logits of its channels: no model call of its own.
+    if (m === 'fasterscorecam' && methods.includes('scorecam') && methods.indexOf('scorecam') < methods.indexOf(m)) continue;
     const plan = scorePlan(m);
     chunks[plan.feeds === 'input' ? 'masked' : 'ablated'] += Math.ceil(scorePasses(plan, 1, channels) / scoreCam.batchSize);
   }
@@ -102,6 +104,44 @@ describe('explainMany', () => {
       const gradientMethods = METHOD_NAMES.filter((m) => METHODS[m].needs === 'gradients').length;
       expect(passes.forward()).toBe(METHOD_NAMES.length);
       expect(passes.head()).toBe(2 * gradientMethods + scoreChunks(METHOD_NAMES, channels).ablated);
+    } finally {
+      passes.restore();
+    }
+  });
+
+  it.each(['probability', 'channel-softmax', 'baseline'] as const)(
+    "Faster Score-CAM after Score-CAM ('%s' variant) takes Score-CAM's logits: the heatmaps of a call of its own, Score-CAM's model calls alone",
+    async (variant) => {
+      const options = { target: { topK: 2 }, scoreCam: { batchSize: 24, variant } } as const;
+      const alone = await explainer.explain(image, { ...options, method: 'fasterscorecam' });
+      const channels = tf.tidy(() => explainer.split.forward(tf.zeros([1, 32, 32, 3])).activations.shape[3]);
+      const passes = countPasses();
+      const tensors = tf.memory().numTensors;
+      try {
+        const both = await explainer.explainMany(image, { ...options, methods: ['scorecam', 'fasterscorecam'] });
+        // The kept logits are disposed with the call.
+        expect(tf.memory().numTensors).toBe(tensors);
+        expect(passes.masked()).toBe(Math.ceil(channels / 24));
+        expect(both.passes.maskedForward).toBe(Math.ceil(channels / 24));
+        both.explanations[1]!.items.forEach((item, k) => {
+          expect(item.classIndex).toBe(alone.items[k]!.classIndex);
+          expect(item.heatmap, `target ${k}`).toEqual(alone.items[k]!.heatmap);
+          expect(item.overlay).toEqual(alone.items[k]!.overlay);
+        });
+      } finally {
+        passes.restore();
+      }
+    },
+  );
+
+  it('Faster Score-CAM before Score-CAM runs its own masked passes, with the same heatmaps', async () => {
+    const channels = tf.tidy(() => explainer.split.forward(tf.zeros([1, 32, 32, 3])).activations.shape[3]);
+    const alone = await explainer.explain(image, { scoreCam, method: 'fasterscorecam' });
+    const passes = countPasses();
+    try {
+      const both = await explainer.explainMany(image, { scoreCam, methods: ['fasterscorecam', 'scorecam'] });
+      expect(passes.masked()).toBe(1 + Math.ceil(channels / scoreCam.batchSize));
+      expect(both.explanations[0]!.items[0]!.heatmap).toEqual(alone.items[0]!.heatmap);
     } finally {
       passes.restore();
     }

@@ -12,8 +12,8 @@ import { targetGradients } from './gradients.js';
 import { noisyGradients, smoothGradPlan } from './noisy-gradients.js';
 import { checkImages, toModelInput, type ImageInput, type Preprocess } from './images.js';
 import { shareImageOnDevice } from './shared-image.js';
-import { runScoreCam, type MaskBufferSlot } from './scorecam-runner.js';
-import { scorePasses, scorePlan } from '../score-plan.js';
+import { runScoreCam, type MaskBufferSlot, type MaskedLogits } from './scorecam-runner.js';
+import { scorePlan } from '../score-plan.js';
 import type { ScoreMethodName } from '../scorecam-session.js';
 import type { SplitModel } from './split-model.js';
 import { overlayOnDevice, type OverlayOnDevice } from './overlay-image.js';
@@ -32,7 +32,7 @@ export interface ModelPasses {
   readonly forward: number;
   /** Backward passes, one per explained target (0 when no method needs gradients), and one more per target over the noisy copies for Smooth Grad-CAM++. */
   readonly backward: number;
-  /** Batched forward passes of the score-based methods over masked inputs (or Ablation-CAM's head over ablated activations); 0 without them. */
+  /** Batched forward passes of the score-based methods over masked inputs (or Ablation-CAM's head over ablated activations); 0 without them. A Faster Score-CAM after a Score-CAM with the same masks adds none: it takes their logits. */
   readonly maskedForward: number;
 }
 
@@ -119,6 +119,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
   const onGpu: BridgedTensor[] = [];
   const runs: MethodRun[] = [];
   let underlay: OverlayOnDevice | null = null;
+  let keptLogits: MaskedLogits | null = null;
   const t0 = tf.util.now();
   const signal = request.signal;
   try {
@@ -179,6 +180,8 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     const tModel = tf.util.now();
     flushBackend();
     let maskedForward = 0;
+    let scoreInput: BridgedTensor | null = null;
+    let scoreBaseline: BridgedTensor | null = null;
     for (const method of methods) {
       throwIfCancelled(signal, 'the explanation');
       const start = tf.util.now();
@@ -198,13 +201,16 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
           result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets: await targetRows(), ...outputs });
           break;
         case 'scores': {
-          const x = await bridgeTensor(input, engine.device);
-          onGpu.push(x);
-          let baseline: BridgedTensor | null = null;
-          if (scorePlan(method, request.scoreCam).needsBaseline) {
-            baseline = await bridgeTensor(logits, engine.device);
-            onGpu.push(baseline);
+          // The input and its logits reach the engine once for every score-based method of the call.
+          if (!scoreInput) {
+            scoreInput = await bridgeTensor(input, engine.device);
+            onGpu.push(scoreInput);
           }
+          if (!scoreBaseline && scorePlan(method, request.scoreCam).needsBaseline) {
+            scoreBaseline = await bridgeTensor(logits, engine.device);
+            onGpu.push(scoreBaseline);
+          }
+          const baseline = scorePlan(method, request.scoreCam).needsBaseline ? scoreBaseline : null;
           const onProgress = request.onProgress;
           const scoreCam = {
             ...request.scoreCam,
@@ -215,10 +221,16 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
               onProgress?.({ method, done, total, unit: METHODS[method].passes?.feeds === 'ablated-head' ? 'ablated activations' : 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
             },
           };
-          const inputs = { activations: a, input: x, inputTensor: input, baseline };
-          result = await runScoreCam(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, outputs, context.maskSlot);
-          const passes = scorePasses(scorePlan(method, request.scoreCam), activations.shape[0], activations.shape[3]);
-          maskedForward += Math.ceil(passes / Math.min(scoreCam.batchSize ?? 32, passes));
+          const inputs = { activations: a, input: scoreInput, inputTensor: input, baseline };
+          // Score-CAM keeps its masked inputs' logits when a later method of the call masks a subset of them (Faster Score-CAM).
+          const keep = methods.slice(methods.indexOf(method) + 1).some((m) => METHODS[m].passes?.feeds === 'masked-input');
+          const run = await runScoreCam(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, outputs, context.maskSlot, { keep, from: keptLogits });
+          result = run.result;
+          if (run.kept) {
+            keptLogits?.logits.dispose();
+            keptLogits = run.kept;
+          }
+          maskedForward += run.modelCalls;
           // Score-CAM's masked forwards are its model time, interleaved with its kernels.
           model = tf.util.now() - start;
           break;
@@ -265,6 +277,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     for (const b of onGpu) b.release();
     underlay?.release();
     tf.dispose(owned);
+    keptLogits?.logits.dispose();
   }
 }
 
