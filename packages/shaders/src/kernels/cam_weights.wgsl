@@ -4,6 +4,7 @@
 //
 // W_dense is the dense layer's kernel, [C, classes] row-major. Targets were range-checked
 // on the CPU. Non-finite kernel entries raise status[2].
+// #include finite
 
 struct Params {
   maps: u32,      // B·K
@@ -16,10 +17,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> targets: array<u32>;
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -8,6 +8,8 @@
 // with lanes_sum() like weighted_sum_relu (subgroup shuffles, or workgroup memory on
 // devices without subgroups). Non-finite inputs raise status[0] / status[1].
 // #lanes
+// #include finite
+// #include float_pairs
 
 override PRODUCT: u32 = 0u;  // 0: G·A, 1: ReLU(G)·A, 2: ReLU(G·A)
 override WG: u32 = 64u;      // invocations per workgroup, a multiple of LANES
@@ -25,10 +27,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> gradients: array<f32>;
 @group(0) @binding(3) var<storage, read_write> maps: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -60,6 +58,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let total = lanes_sum(vec2f(sum, 0.0), lid);
   // A non-finite sum (overflow, ∞/∞ weights) is kept as it is, not clamped: max(NaN, 0) may
   // give 0, and the range kernels must see it to report the map as non-finite.
-  let value = lanes_value(total);
+  let value = pair_value(total);
   if (in_range && lane == 0u) { maps[cell] = select(value, max(value, 0.0), is_finite(value)); }
 }

@@ -9,6 +9,8 @@
 // workgroup memory on devices without subgroups). Workgroups: B·K · ⌈C / (WG/LANES)⌉.
 // Non-finite gradients raise status[1].
 // #lanes
+// #include finite
+// #include float_pairs
 
 override WG: u32 = 64u;     // invocations per workgroup, a multiple of LANES
 override LANES: u32 = 4u;   // a power of two: invocations that share one channel's positions
@@ -23,11 +25,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> gradients: array<f32>;
 @group(0) @binding(2) var<storage, read_write> weights: array<f32>;
 @group(0) @binding(3) var<storage, read_write> status: array<atomic<u32>>;
-
-fn is_finite(x: f32) -> bool {
-  // Bit test, because compilers may fold `x != x` away.
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -47,11 +44,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var s = lane; s < params.positions; s += LANES) {
       let g = gradients[base + s * params.channels];
       finite = finite && is_finite(g);
-      let t = lane_two_sum(sum.x, g);
+      let t = two_sum(sum.x, g);
       sum = vec2f(t.x, sum.y + t.y);
     }
     if (!finite) { atomicOr(&status[1], 1u); }
   }
   let total = lanes_sum(sum, lid);
-  if (valid && lane == 0u) { weights[map * params.channels + c] = lanes_value(total) / f32(params.positions); }
+  if (valid && lane == 0u) { weights[map * params.channels + c] = pair_value(total) / f32(params.positions); }
 }

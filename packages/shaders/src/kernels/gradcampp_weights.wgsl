@@ -25,6 +25,8 @@
 // and channel and shared by the K targets, which the workgroup then takes in turn.
 // Workgroups: B · ⌈C / (WG/LANES)⌉. Non-finite inputs raise status[0] / status[1].
 // #lanes
+// #include finite
+// #include float_pairs
 
 override WG: u32 = 64u;     // invocations per workgroup, a multiple of LANES
 override LANES: u32 = 4u;   // a power of two: invocations that share one channel's positions
@@ -41,25 +43,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> gradients: array<f32>;
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
-// The top 12 significand bits of x: products of two such halves are exact in float32.
-fn high_half(x: f32) -> f32 {
-  return bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
-}
-
-// a·b = p + e (Dekker's product with masked splits): returns (p, e).
-fn two_prod(a: f32, b: f32) -> vec2f {
-  let p = a * b;
-  let ah = high_half(a);
-  let al = a - ah;
-  let bh = high_half(b);
-  let bl = b - bh;
-  return vec2f(p, (((ah * bh - p) + ah * bl) + al * bh) + al * bl);
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -82,13 +65,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var s = lane; s < params.positions; s += LANES) {
       let a = activations[activation_base + s * stride];
       finite_a = finite_a && is_finite(a);
-      let t = lane_two_sum(part.x, a);
+      let t = two_sum(part.x, a);
       part = vec2f(t.x, part.y + t.y);
     }
     if (!finite_a) { atomicOr(&status[0], 1u); }
   }
   let total = lanes_sum(part, lid);
-  let sum = lane_two_sum(total.x, total.y);
+  let sum = two_sum(total.x, total.y);
 
   for (var k = 0u; k < params.targets; k++) {
     let map = image * params.targets + k;
@@ -102,20 +85,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         if (g > 0.0) {
           // d = 2 + S·G + 1e-6/G² as d_hi + d_lo.
           let product = two_prod(sum.x, g);
-          let head = lane_two_sum(2.0, product.x);
+          let head = two_sum(2.0, product.x);
           let tail = ((head.y + product.y) + sum.y * g) + 1e-6 / (g * g);
-          let d = lane_two_sum(head.x, tail);
+          let d = two_sum(head.x, tail);
           // G/d = q1 + q2: q2 divides the exact residual G − q1·d.
           let q1 = g / d.x;
           let back = two_prod(q1, d.x);
           let q2 = (((g - back.x) - back.y) - q1 * d.y) / d.x;
-          let t = lane_two_sum(weight.x, q1);
+          let t = two_sum(weight.x, q1);
           weight = vec2f(t.x, weight.y + (t.y + q2));
         }
       }
       if (!finite_g) { atomicOr(&status[1], 1u); }
     }
     let w = lanes_sum(weight, lid);
-    if (valid && lane == 0u) { weights[map * stride + c] = lanes_value(w); }
+    if (valid && lane == 0u) { weights[map * stride + c] = pair_value(w); }
   }
 }

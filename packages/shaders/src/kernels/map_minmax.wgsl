@@ -4,6 +4,7 @@
 //
 // One workgroup of 256 per map strides over its S values and reduces in workgroup
 // memory. A non-finite map value (overflow in an earlier stage) raises status[3].
+// #include finite
 
 struct Params {
   maps: u32,
@@ -17,10 +18,6 @@ struct Params {
 
 var<workgroup> lows: array<f32, 256>;
 var<workgroup> highs: array<f32, 256>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

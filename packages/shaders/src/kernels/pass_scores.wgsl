@@ -9,6 +9,7 @@
 //
 // A channel is constant when its mask range is empty (max ≤ min). sample_mean_weights
 // turns the scores into channel weights. Non-finite logits (or baseline logits) raise status[2].
+// #include finite
 
 override SCORING: u32 = 0u;
 
@@ -30,10 +31,6 @@ struct Params {
 @group(0) @binding(5) var<storage, read> baseline: array<f32>;
 @group(0) @binding(6) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: array<atomic<u32>>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

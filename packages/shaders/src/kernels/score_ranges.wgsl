@@ -9,6 +9,7 @@
 // to the feature size with ALIGN_CORNERS 0 samples A itself (torch-cam normalises at
 // feature resolution, then upsamples). One workgroup of 64 per pair. Non-finite
 // activations raise status[0].
+// #include finite
 
 override ALIGN_CORNERS: u32 = 0u;
 
@@ -28,10 +29,6 @@ struct Params {
 
 var<workgroup> lows: array<f32, 64>;
 var<workgroup> highs: array<f32, 64>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 fn source_coordinate(out_index: u32, in_size: u32, out_size: u32) -> f32 {
   if (ALIGN_CORNERS == 1u) {

@@ -18,6 +18,8 @@
 // 12-bit splits, exact whether or not the compiler fuses a·b + c); G_n² and G_n³ enter as
 // exact pairs. The one float32 rounding left is the final w/N. d = 0 exactly (a pole)
 // gives ±∞, no guard hides it. Non-finite inputs raise status[0] (A) / status[1] (G).
+// #include finite
+// #include float_pairs
 
 struct Params {
   maps: u32,       // B·K
@@ -32,32 +34,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> gradients: array<f32>;
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
-
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
-// a + b = s + e exactly (Knuth's TwoSum): returns (s, e).
-fn two_sum(a: f32, b: f32) -> vec2f {
-  let s = a + b;
-  let bb = s - a;
-  return vec2f(s, (a - (s - bb)) + (b - bb));
-}
-
-// The top 12 significand bits of x: products of two such halves are exact in float32.
-fn high_half(x: f32) -> f32 {
-  return bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
-}
-
-// a·b = p + e (Dekker's product with masked splits): returns (p, e).
-fn two_prod(a: f32, b: f32) -> vec2f {
-  let p = a * b;
-  let ah = high_half(a);
-  let al = a - ah;
-  let bh = high_half(b);
-  let bl = b - bh;
-  return vec2f(p, (((ah * bh - p) + ah * bl) + al * bh) + al * bl);
-}
 
 // (x.hi + x.lo) + (y.hi + y.lo) as a renormalised pair.
 fn add_pair(x: vec2f, y: vec2f) -> vec2f {

@@ -10,6 +10,8 @@
 // shared by the K targets, which the workgroup takes in turn (A stays in cache).
 // Workgroups: B · ⌈C / (WG/LANES)⌉. Non-finite inputs raise status[0] / status[1].
 // #lanes
+// #include finite
+// #include float_pairs
 
 override WG: u32 = 64u;     // invocations per workgroup, a multiple of LANES
 override LANES: u32 = 4u;   // a power of two: invocations that share one channel's positions
@@ -27,12 +29,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
 
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
 fn add(sum: vec2f, x: f32) -> vec2f {
-  let t = lane_two_sum(sum.x, x);
+  let t = two_sum(sum.x, x);
   return vec2f(t.x, sum.y + t.y);
 }
 
@@ -61,7 +59,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (!finite_a) { atomicOr(&status[0], 1u); }
   }
   let total = lanes_sum(part, lid);
-  let sum_a = lanes_value(total);
+  let sum_a = pair_value(total);
 
   for (var k = 0u; k < params.targets; k++) {
     let map = image * params.targets + k;
@@ -77,6 +75,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (!finite_g) { atomicOr(&status[1], 1u); }
     }
     let ga = lanes_sum(sum_ga, lid);
-    if (valid && lane == 0u) { weights[map * stride + c] = lanes_value(ga) / (sum_a + 1e-7); }
+    if (valid && lane == 0u) { weights[map * stride + c] = pair_value(ga) / (sum_a + 1e-7); }
   }
 }
