@@ -33,6 +33,8 @@ export type { ScoreCamVariant } from './score-plan.js';
 export type { ModelInputDims } from './inputs.js';
 export type { PoolStats } from './gpu/buffer-pool.js';
 export { DEFAULT_BINDING_LIMIT } from './gpu/binding-cache.js';
+export { setGpuWait } from './gpu/gpu-wait.js';
+export type { GpuWait } from './gpu/gpu-wait.js';
 export { CancelledError, DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, throwIfCancelled, WgcamError } from './errors.js';
 export type { CancelSignal, NonFiniteSource } from './errors.js';
 export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { setGpuWait } from '@wgcam/core';
 import { NoGpuAdapterError } from './errors.js';
+import { throttledDawnWait } from './dawn-wait.js';
 import { watchDevice } from './gpu-guard.js';
 import { probeHardwareQuietly, type HardwareProbe } from './adapter-probe.js';
 
@@ -203,6 +205,8 @@ export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise
   });
   // Its GPU errors become typed errors of the call that caused them, never lines on stdout.
   watchDevice(device);
+  // wgcam's readbacks wait without Dawn's busy poll taking a core from the GPU's work.
+  setGpuWait(device, throttledDawnWait);
   const info = adapter.info;
   const report: NodeAdapterReport = {
     kind: adapterKind(info),

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { setGpuWait } from '@wgcam/core';
 import { createNodeGpu, type NodeDeviceOptions } from './device.js';
+import { throttledDawnWait } from './dawn-wait.js';
 import { BackendUnavailableError } from './errors.js';
 import { tfjsDevice } from './explain/gpu-context.js';
 import { isDeviceLost, watchDevice } from './gpu-guard.js';
@@ -31,6 +33,8 @@ export async function useTfjsWebGpu(options: NodeDeviceOptions = {}): Promise<vo
   // TF.js never listens for GPU errors; wgcam does, so that they fail the explanation instead of printing on stdout.
   const device = tfjsDevice();
   if (device) watchDevice(device);
+  // wgcam's readbacks on it wait without Dawn's busy poll (see dawn-wait.ts).
+  if (device) setGpuWait(device, throttledDawnWait);
 }
 
 /** Whether TF.js runs on webgpu and that backend's device was lost (destroyed, driver reset). */
