@@ -31,7 +31,9 @@ export function e2ePlan(mode: BenchMode): E2ePlan {
       { model: 'resnet50-style', batch: 8, backends: [{ backend: 'wasm', rounds: quick ? 2 : 3 }], peerRounds: quick ? 2 : 3 },
     ],
     // Score-CAM on mobilenetv2-style is 1280 masked forward passes (minutes on wasm): one round in a full run.
-    methodAll: { model: quick ? 'shapes-cnn' : 'mobilenetv2-style', rounds: quick ? 3 : 1 },
+    // On the shapes CNN a round is about a second, and each ratio divides by differences of ~0.1-s calls
+    // (method − cam), which swing past 0 and 5 under load: 15 rounds for a median that means something.
+    methodAll: { model: quick ? 'shapes-cnn' : 'mobilenetv2-style', rounds: quick ? 15 : 1 },
     graphOpenRounds: quick ? 3 : 5,
     skipped: [
       ...(quick ? ['e2e: webgpu (SwiftShader, ~100 s per ResNet50-style image) left out on the 224² networks; mobilenetv2-style B=8 left out'] : ['e2e: webgpu on the 224² networks 1 round (about 100 s per ResNet50-style image on SwiftShader)']),

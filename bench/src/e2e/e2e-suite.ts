@@ -24,7 +24,8 @@ const PEER_WAY = 'pytorch-grad-cam math (PyTorch CPU)';
 const PEER_ARCH: Partial<Record<E2eModel, string>> = { 'resnet50-style': 'resnet50', 'mobilenetv2-style': 'mobilenet_v2' };
 const GRAPH_FIXTURES = ['mobilenetv2', 'resnet_small', 'efficientnetb0'];
 
-interface Prepared {
+/** The model and image files the worker's `prepare` wrote. */
+export interface Prepared {
   readonly models: Record<string, string>;
   readonly images: Record<string, string[]>;
 }
@@ -116,7 +117,14 @@ async function runCase(ctx: E2eContext, plan: E2ePlan['cases'][number], prepared
   }
 }
 
-async function runMethodAll(ctx: E2eContext, model: E2eModel, rounds: number, prepared: Prepared, out: string): Promise<MethodAllResult> {
+/**
+ * The `--method all` check: all, gradcam, cam and every method of `all` that adds model
+ * passes, each timed alone on one image in rotating order, `rounds` times, in one wasm worker.
+ *
+ * @example
+ * const result = await runMethodAll(ctx, 'shapes-cnn', 3, await prepareFiles(ctx, dir), join(dir, 'out'));
+ */
+export async function runMethodAll(ctx: E2eContext, model: E2eModel, rounds: number, prepared: Prepared, out: string): Promise<MethodAllResult> {
   const size = model === 'shapes-cnn' ? 32 : 224;
   const modelPath = model === 'shapes-cnn' ? ctx.shapesModel : prepared.models[model]!;
   const worker = startLineWorker(process.execPath, workerArgs(ctx, 'wasm', modelPath), ctx.log);
@@ -162,6 +170,21 @@ async function runGraphOpen(ctx: E2eContext, rounds: number): Promise<GraphOpenR
   }
 }
 
+/**
+ * Writes the benchmark's networks (seeded weights) and seeded images under `dir` (the
+ * worker's `prepare`), and says where.
+ *
+ * @example
+ * const { models, images } = await prepareFiles(ctx, mkdtempSync(join(tmpdir(), 'wgcam-e2e-')));
+ */
+export async function prepareFiles(ctx: E2eContext, dir: string): Promise<Prepared> {
+  const preparer = startLineWorker(process.execPath, [join(ctx.benchDir, 'dist', 'e2e', 'worker.js'), 'prepare', dir], ctx.log);
+  const prepared = (await preparer.ready) as unknown as Prepared & { ok: boolean; error?: string };
+  await preparer.close();
+  if (!prepared.ok) throw new Error(`preparing the model and image files failed: ${prepared.error}`);
+  return prepared;
+}
+
 /** Asks the peer whether torch and OpenCV are there; the note says what was found or how to install it. */
 async function checkPeer(ctx: E2eContext): Promise<{ available: boolean; note: string }> {
   const probe = startLineWorker(python(), [join(ctx.benchDir, 'peer', 'gradcam_peer.py'), '--check', '--threads', String(THREADS)], ctx.log);
@@ -187,10 +210,7 @@ export async function runEndToEnd(plan: E2ePlan, ctx: E2eContext): Promise<E2eRe
     const peer = await checkPeer(ctx);
     ctx.log(`e2e peer: ${peer.note}`);
     if (!peer.available) skipped.push(peer.note);
-    const preparer = startLineWorker(process.execPath, [join(ctx.benchDir, 'dist', 'e2e', 'worker.js'), 'prepare', dir], ctx.log);
-    const prepared = (await preparer.ready) as unknown as Prepared & { ok: boolean; error?: string };
-    await preparer.close();
-    if (!prepared.ok) throw new Error(`preparing the model and image files failed: ${prepared.error}`);
+    const prepared = await prepareFiles(ctx, dir);
     const cases: E2eCaseResult[] = [];
     for (const c of plan.cases) {
       if (c.model === 'shapes-cnn' && !existsSync(ctx.shapesModel)) {
