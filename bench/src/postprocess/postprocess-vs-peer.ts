@@ -1,7 +1,9 @@
 // Grad-CAM post-processing, wgcam against numpy + OpenCV, for one case: 7×7×2048
 // activations and gradients (already on the GPU for wgcam, already in memory for the
 // peer) → heatmap and RGBA overlay at 224², batch 1. Records the milliseconds per call of
-// both (wgcam: engine.compute + readback of both outputs), their ratio, the kernel
+// both (wgcam: engine.compute + readback of both outputs), their ratio, the CPU time per
+// call of each process (all its threads: SwiftShader's workers too; a figure the machine's
+// load moves far less than wall time), the kernel
 // dispatches per call and each dispatch's workgroups, and writes
 // bench/results/postprocess-peer.{json,md}. The peer is bench/peer/postprocess_peer.py,
 // run when python3 has numpy and OpenCV (skipped with a note otherwise).
@@ -13,6 +15,7 @@
 // (a batch of its own calls) and wgcam alternate, so both see the same machine load.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeDevice } from '@wgcam/node-adapter';
@@ -70,17 +73,22 @@ const options = {
   overlay: { image: { data: image, width: size, height: size }, colormap: 'jet' as const },
 };
 
-async function wgcamOnce(): Promise<number> {
+/** Wall and process CPU milliseconds of one call. */
+async function wgcamOnce(): Promise<{ wall: number; cpu: number }> {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const result = engine.compute(options);
   await result.read();
   result.release();
-  return performance.now() - start;
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 interface PeerReply {
   readonly ok: boolean;
   readonly median_ms?: number;
+  readonly cpu_median_ms?: number;
   readonly versions?: string;
   readonly error?: string;
 }
@@ -107,16 +115,25 @@ recording = false;
 const dispatches = engine.dispatchCount() - before;
 
 const wgcamTimes: number[] = [];
+const wgcamCpu: number[] = [];
 const peerMedians: number[] = [];
+const peerCpuMedians: number[] = [];
 let peer: PeerReply = { ok: false };
 const chunks = 4;
 for (let chunk = 0; chunk < chunks; chunk++) {
   peer = peerOnce(Math.ceil(rounds / chunks));
   if (peer.ok && peer.median_ms !== undefined) peerMedians.push(peer.median_ms);
-  for (let i = 0; i < Math.ceil(rounds / chunks); i++) wgcamTimes.push(await wgcamOnce());
+  if (peer.ok && peer.cpu_median_ms !== undefined) peerCpuMedians.push(peer.cpu_median_ms);
+  for (let i = 0; i < Math.ceil(rounds / chunks); i++) {
+    const { wall, cpu } = await wgcamOnce();
+    wgcamTimes.push(wall);
+    wgcamCpu.push(cpu);
+  }
 }
 const wgcamMs = median(wgcamTimes);
 const peerMs = peerMedians.length > 0 ? median(peerMedians) : null;
+const wgcamCpuMs = median(wgcamCpu);
+const peerCpuMs = peerCpuMedians.length > 0 ? median(peerCpuMedians) : null;
 const adapter = node.report;
 const result = {
   case: `Grad-CAM 7×7×2048 → 224² heatmap + RGBA overlay, batch 1`,
@@ -128,19 +145,24 @@ const result = {
   wgcamMedianMs: wgcamMs,
   wgcamMinMs: Math.min(...wgcamTimes),
   wgcamSamplesMs: wgcamTimes,
-  peer: peer.ok ? { versions: peer.versions, medianMs: peerMs, chunkMediansMs: peerMedians } : { skipped: peer.error ?? 'python3 with numpy and OpenCV not found' },
+  wgcamCpuMedianMs: wgcamCpuMs,
+  peer: peer.ok ? { versions: peer.versions, medianMs: peerMs, chunkMediansMs: peerMedians, cpuMedianMs: peerCpuMs } : { skipped: peer.error ?? 'python3 with numpy and OpenCV not found' },
   ratio: peerMs !== null ? wgcamMs / peerMs : null,
+  cpuRatio: peerCpuMs !== null ? wgcamCpuMs / peerCpuMs : null,
+  loadAverage: loadavg()[0] ?? 0,
 };
 const lines = [
   `## Post-processing: wgcam vs numpy + OpenCV`,
   '',
   `${result.case}; ${result.adapter}; subgroups ${result.subgroups ? 'on' : 'off'}; engine ${result.engine}.`,
   '',
-  `| | ms per call (median) |`,
-  `| --- | --- |`,
-  `| wgcam (compute + readback) | ${wgcamMs.toFixed(2)} (min ${result.wgcamMinMs.toFixed(2)}, ${wgcamTimes.length} calls) |`,
-  `| numpy + OpenCV | ${peerMs !== null ? `${peerMs.toFixed(2)} (${peer.versions})` : `skipped: ${result.peer.skipped as string}`} |`,
-  `| ratio wgcam / peer | ${result.ratio !== null ? `${result.ratio.toFixed(2)}×` : '-'} |`,
+  `| | ms per call (median) | CPU ms per call (median, all threads) |`,
+  `| --- | --- | --- |`,
+  `| wgcam (compute + readback) | ${wgcamMs.toFixed(2)} (min ${result.wgcamMinMs.toFixed(2)}, ${wgcamTimes.length} calls) | ${wgcamCpuMs.toFixed(2)} |`,
+  `| numpy + OpenCV | ${peerMs !== null ? `${peerMs.toFixed(2)} (${peer.versions})` : `skipped: ${result.peer.skipped as string}`} | ${peerCpuMs !== null ? peerCpuMs.toFixed(2) : '-'} |`,
+  `| ratio wgcam / peer | ${result.ratio !== null ? `${result.ratio.toFixed(2)}×` : '-'} | ${result.cpuRatio !== null ? `${result.cpuRatio.toFixed(2)}×` : '-'} |`,
+  '',
+  `Load average (1 min) at the end: ${result.loadAverage.toFixed(2)} on ${cpus().length} CPUs.`,
   '',
   `Dispatches per call: ${dispatches} (${dispatched.join('; ')} workgroups).`,
 ];
