@@ -62,7 +62,7 @@ async function probeWith(page: Page, method: MethodName): Promise<DemoProbe> {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await buildSite(SITE);
-  server = await serveStatic({ '/': SITE });
+  server = await serveStatic({ '/': SITE }, { crossOriginIsolated: true });
   chromium = await launchChromium();
 }, 240_000);
 
@@ -82,6 +82,10 @@ describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', ()
       expect(status.sharedDevice).toBe(false);
       expect(await auto.page.$eval('#backend', (el) => el.textContent)).toMatch(/^Model on TF\.js wasm \(wasm with(out)? SIMD, \d+ threads?.*\): only a software WebGPU adapter \(.*swiftshader.*\).*Overlay: WebGPU engine\.$/i);
       expect(await auto.page.$eval('#adapter', (el) => el.textContent)).toMatch(/wgcam engine on this device, the model on TF\.js wasm/);
+      // Served cross-origin isolated, where TF.js would pick its threaded build (whose workers
+      // fail once bundled): the page stays on one thread and says why.
+      expect(await auto.page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+      expect(await auto.page.$eval('#backend', (el) => el.textContent)).toContain("1 thread (one thread: TF.js's threaded wasm build does not start once bundled)");
       expect((await pageStatus(gpuPage.page)).backend).toBe('webgpu');
       expect(await gpuPage.page.$eval('#backend', (el) => el.textContent)).toMatch(/^Model on TF\.js webgpu: chosen by \?backend=webgpu/);
       // Both pages show the same still (the first shapes sample): every method's map must agree.

@@ -25,11 +25,16 @@ export interface WasmInfo {
 export async function useWasmBackend(): Promise<WasmInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+  // TF.js 4.22's threaded build starts its workers from the source text of its module factory
+  // (`factory.toString()`), which a bundler has rewritten to use names only the bundle
+  // defines: on a cross-origin isolated page every worker then throws ("e is not defined")
+  // and the backend never starts. So the demo keeps wasm to one thread, isolated or not.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) throw new Error("TF.js's wasm backend failed to start");
   await tf.ready();
   fixWasmMaxPoolGrad();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const threads = wasm.getThreadsCount();
-  const threadsNote = threads > 1 ? '' : globalThis.crossOriginIsolated ? 'one thread' : 'one thread: threads need a cross-origin isolated page (COOP/COEP headers)';
+  const threadsNote = threads > 1 ? '' : "one thread: TF.js's threaded wasm build does not start once bundled";
   return { simd, threads, threadsNote };
 }
