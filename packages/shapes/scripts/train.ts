@@ -5,7 +5,7 @@
  *
  * Options (defaults in brackets): --engine js|tfjs [js], --epochs [18], --per-epoch images
  * [4800], --batch [16], --threads [2], --filters conv1,conv2,last_conv [16,32,64], --lr [0.003],
- * --clutter-warmup [0.2], --aux-weight [0], --aux-until [1], --two-object-every [4], --video-every [3], --val-size [500],
+ * --clutter-warmup [0.2], --aux-weight [0], --aux-until [1], --two-object-every [8], --video-every [2], --val-size [500],
  * --init-seed [7], --max-minutes [40], --checkpoint FILE, --resume FILE,
  * --out [models/shapes-cnn].
  *
@@ -21,6 +21,10 @@
  * anywhere in a 4:3 frame, the YUV 4:2:0 round trip, squeezed to 32×32 by the demo's area
  * resize or the core's bilinear one). The loss is cross-entropy on the labels alone; the
  * earlier auxiliary location loss (--aux-weight > 0) is kept only to reproduce older runs.
+ * Half the stream is camera frames because they are the hard part: with one in three (and
+ * two-object stills one in four) a label-only model reached 0.95 on stills but only ~0.80 on
+ * video frames, the same on the training stream's own frames as on held-out videos (no
+ * distribution gap, too little learning of the small squeezed objects in dense clutter).
  *
  * Every epoch draws fresh images (sample indices epoch·perEpoch … of the training seed), so
  * no image is seen twice. The learning rate follows a cosine decay to 5 %. Training uses
@@ -49,8 +53,8 @@ const { values: args } = parseArgs({
     'clutter-warmup': { type: 'string', default: '0.2' },
     'aux-weight': { type: 'string', default: '0' },
     'aux-until': { type: 'string', default: '1' },
-    'two-object-every': { type: 'string', default: '4' },
-    'video-every': { type: 'string', default: '3' },
+    'two-object-every': { type: 'string', default: '8' },
+    'video-every': { type: 'string', default: '2' },
     checkpoint: { type: 'string' },
     resume: { type: 'string' },
     out: { type: 'string', default: 'models/shapes-cnn' },
