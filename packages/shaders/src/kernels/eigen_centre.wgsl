@@ -21,6 +21,8 @@
 // With PRODUCT = 0 the `gradients` binding is never read (the activations may be bound
 // there too). Non-finite activations raise status[0], non-finite gradients status[1]
 // (weights are not checked here: their kernel checked the inputs they came from).
+// #include finite
+// #include float_pairs
 
 override PRODUCT: u32 = 0u;
 
@@ -38,37 +40,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> centred: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
 
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
 // The factor read from `gradients` for (m, s, c): G, or with PRODUCT = 4 the weight w[m,c].
 fn factor(map: u32, s: u32, c: u32) -> f32 {
   if (PRODUCT == 4u) { return gradients[map * params.channels + c]; }
   return gradients[(map * params.positions + s) * params.channels + c];
-}
-
-// The top 12 significand bits of x: products of two such halves are exact in float32.
-fn high_half(x: f32) -> f32 {
-  return bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
-}
-
-// a·b = p + e exactly (Dekker's product with masked splits): returns (p, e).
-fn two_prod(a: f32, b: f32) -> vec2f {
-  let p = a * b;
-  let ah = high_half(a);
-  let al = a - ah;
-  let bh = high_half(b);
-  let bl = b - bh;
-  return vec2f(p, (((ah * bh - p) + ah * bl) + al * bh) + al * bl);
-}
-
-// (hi, lo) + x as a pair (Knuth's TwoSum, then the low parts added).
-fn pair_add(sum: vec2f, x: vec2f) -> vec2f {
-  let s = sum.x + x.x;
-  let v = s - sum.x;
-  let e = (sum.x - (s - v)) + (x.x - v);
-  return vec2f(s, e + sum.y + x.y);
 }
 
 // Z[m,s,c] as an unevaluated pair hi + lo (lo = 0 when Z is a plain activation or is clamped).
@@ -98,7 +73,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     finite_a = finite_a && is_finite(a);
     // Weights (PRODUCT = 4) were checked through their own inputs by their kernel.
     if (PRODUCT != 0u && PRODUCT != 4u) { finite_g = finite_g && is_finite(factor(map, s, c)); }
-    sum = pair_add(sum, value(map, image, s, c));
+    sum = pair_merge(sum, value(map, image, s, c));
   }
   if (!finite_a) { atomicOr(&status[0], 1u); }
   if (!finite_g) { atomicOr(&status[1], 1u); }
