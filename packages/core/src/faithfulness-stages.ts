@@ -56,13 +56,21 @@ export function encodePerturbations(
   }
 }
 
+/** Entries local..local+n−1 of one segment, written from entry outFirst of the output; pixels per input. */
+interface SegmentRange {
+  readonly local: number;
+  readonly n: number;
+  readonly outFirst: number;
+  readonly pixels: number;
+}
+
 function encodeKind(
   batch: CommandBatch,
   kind: PerturbationKind,
   plan: FaithfulnessPlan,
   input: ModelInputDims,
   buffers: PerturbationBuffers,
-  range: { local: number; n: number; outFirst: number; pixels: number },
+  range: SegmentRange,
   out: GPUBuffer,
 ): void {
   const { local, n, outFirst, pixels } = range;
@@ -106,7 +114,7 @@ function encodeRoad(
   plan: FaithfulnessPlan,
   input: ModelInputDims,
   buffers: PerturbationBuffers,
-  range: { local: number; n: number; outFirst: number; pixels: number },
+  range: SegmentRange,
   out: GPUBuffer,
 ): void {
   const { local, n, outFirst, pixels } = range;

@@ -35,6 +35,8 @@ export type { PoolStats } from './gpu/buffer-pool.js';
 export { DEFAULT_BINDING_LIMIT } from './gpu/binding-cache.js';
 export { setGpuWait } from './gpu/gpu-wait.js';
 export type { GpuWait } from './gpu/gpu-wait.js';
+export { isSoftwareAdapter } from './gpu/software-adapter.js';
+export type { AdapterFacts } from './gpu/software-adapter.js';
 export { CancelledError, DeviceLimitError, GpuError, InvalidInputError, NonFiniteInputError, ShapeError, throwIfCancelled, WgcamError } from './errors.js';
 export type { CancelSignal, NonFiniteSource } from './errors.js';
 export { energyInside, heatmapPeak, pointingGameHit } from './metrics.js';

@@ -37,18 +37,9 @@ export function parseBackendQuery(query: URLSearchParams): { backend: PageBacken
   return { backend: 'auto', problem: `?backend=${value} is not one of ${PAGE_BACKENDS.join(', ')}; using auto` };
 }
 
-/**
- * Whether adapter info describes a software adapter: `isFallbackAdapter` where the
- * browser reports it, else the names software rasterisers give themselves.
- *
- * @example
- * isSoftwareAdapter({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device' }); // true
- */
-export function isSoftwareAdapter(info: Partial<GPUAdapterInfo> & { readonly isFallbackAdapter?: boolean }, adapterFallback = false): boolean {
-  if (info.isFallbackAdapter === true || adapterFallback) return true;
-  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`.toLowerCase();
-  return /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/.test(text);
-}
+// Whether adapter info describes a software adapter: the core's test, which also sizes its
+// kernels for such adapters.
+export { isSoftwareAdapter } from '@wgcam/core';
 
 /**
  * What runs the model: `requested` when it can run, else (and for 'auto') TF.js webgpu on

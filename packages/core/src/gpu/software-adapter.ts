@@ -6,7 +6,7 @@
 // however it is split between invocations.
 
 /** The adapter fields this reads (GPUDevice.adapterInfo; older runtimes lack it or some fields). */
-interface AdapterFacts {
+export interface AdapterFacts {
   readonly isFallbackAdapter?: boolean;
   readonly vendor?: string;
   readonly architecture?: string;
@@ -22,6 +22,20 @@ const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic r
 const SUBGROUP_MIN = 4;
 
 /**
+ * Whether adapter info describes a software adapter: `isFallbackAdapter` where the runtime
+ * reports it (or `adapterFallback`, the adapter's own flag in older browsers), else the names
+ * software rasterisers give themselves.
+ *
+ * @example
+ * isSoftwareAdapter({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device' }); // true
+ */
+export function isSoftwareAdapter(info: AdapterFacts, adapterFallback = false): boolean {
+  if (info.isFallbackAdapter === true || adapterFallback) return true;
+  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`.toLowerCase();
+  return SOFTWARE_NAMES.test(text);
+}
+
+/**
  * The width of the SIMD group a software adapter runs a workgroup's invocations in (its
  * subgroup size, else 4), or 0 on a hardware adapter or when the device says nothing
  * about its adapter.
@@ -31,8 +45,6 @@ const SUBGROUP_MIN = 4;
  */
 export function softwareGroupWidth(device: GPUDevice): number {
   const info = (device as GPUDevice & { adapterInfo?: AdapterFacts }).adapterInfo;
-  if (!info) return 0;
-  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`.toLowerCase();
-  if (info.isFallbackAdapter !== true && !SOFTWARE_NAMES.test(text)) return 0;
+  if (!info || !isSoftwareAdapter(info)) return 0;
   return info.subgroupMaxSize || SUBGROUP_MIN;
 }
