@@ -1,23 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { cameraInput, deriveSeed, generateDataset, mulberry32, randomVideoFrame, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, TRAINING_IMAGE_SIZE } from '../../src/index.js';
-import { buildShapesCnn } from './build-shapes-cnn.js';
-import { Adam } from './js-cnn/adam.js';
+import { mulberry32, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, TRAINING_IMAGE_SIZE } from '../../src/index.js';
 import { BnShapesCnnTrainer } from './js-cnn/bn-trainer.js';
+import { Adam } from './js-cnn/adam.js';
 import { JsShapesCnn } from './js-cnn/network.js';
-import { saveShapesModel } from './save-model.js';
 import { allocateShared, sharedViews } from './shared-tensors.js';
 import { auxWeightAt, clutterAt, cosineLearningRate, type TrainOptions } from './train-options.js';
 import type { StepRequest, StepResult, TrainWorkerData } from './train-worker.js';
-import { checkTrainingMix, trainingItem } from './training-inputs.js';
-
-/** Images (training distribution, full clutter) on which BN population statistics are measured before folding. */
-const CALIBRATION_IMAGES = 512;
-/** Video-condition validation frames (320×240 renders, ~0.14 s each, made once). */
-const VIDEO_VALIDATION_FRAMES = 200;
-/** Sample index where the calibration images start in the training seed, far beyond any training run. */
-const CALIBRATION_START = 10_000_000;
+import { checkTrainingMix } from './training-inputs.js';
+import { CALIBRATION_IMAGES, calibrationImages, validateAndSave as scoreAndSave, validationSets } from './validation.js';
 
 /** Everything needed to continue training exactly where an epoch ended. */
 interface Checkpoint {
@@ -26,14 +18,6 @@ interface Checkpoint {
   /** Training parameters (TRAINING_PARAM_NAMES order). */
   params: number[][];
   adam: { t: number; m: number[][]; v: number[][] };
-}
-
-/** Puts the deployed parameters (PARAM_NAMES order) into a TF.js LayersModel of buildShapesCnn. */
-export function toLayersModel(net: JsShapesCnn): tf.LayersModel {
-  const model = buildShapesCnn(tf, { imageSize: net.size, numClasses: net.numClasses, filters: net.filters });
-  const shapes = model.getWeights().map((w) => w.shape);
-  model.setWeights(net.params.map((p, i) => tf.tensor(p, shapes[i])));
-  return model;
 }
 
 /** Worker threads sharing the parameters; each computes the gradient of its part of a batch. */
@@ -134,21 +118,8 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
   const adam = new Adam(trainer.params);
   if (checkpoint) adam.restore(checkpoint.adam);
 
-  // Model selection uses a slice of the held-out seed that evaluate.ts does not report on.
-  const val = generateDataset(SHAPES_DATASET_SEEDS.heldOut, o.valSize, { size, start: 100_000 });
-  const valInputs = val.map((s) => toModelInput(s.pixels));
-  // BN statistics for folding: a fresh slice of the training stream at full clutter, single-object stills and
-  // (with --video-every) camera frames in the training proportion, so BN folds with the statistics of the
-  // images the model learned from. Two-object stills are left out, as before video frames were added, so
-  // --aux-weight 1 --video-every 0 reproduces the model trained before that change.
-  const mix = { size, twoObjectEvery: 0, videoEvery: o.videoEvery };
-  const calibration = [...Array(CALIBRATION_IMAGES).keys()].map((i) => trainingItem(SHAPES_DATASET_SEEDS.train, CALIBRATION_START + i, mix, 1).input);
-  // Video validation (reported only): camera frames of the video's distribution at the fake camera's 320×240,
-  // through the YUV round trip and the demo's area resize, drawn from the held-out seed.
-  const videoVal = [...Array(o.videoEvery > 0 ? VIDEO_VALIDATION_FRAMES : 0).keys()].map((i) => {
-    const frame = randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length });
-    return cameraInput(frame.pixels, frame.objects, frame.width, frame.height, size, 'area');
-  });
+  const sets = validationSets(size, o.valSize, o.videoEvery > 0);
+  const calibration = calibrationImages(size, o.videoEvery);
 
   const stepsPerEpoch = o.perEpoch / o.batchSize;
   const totalSteps = o.epochs * stepsPerEpoch;
@@ -164,17 +135,10 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
    */
   const validateAndSave = async (): Promise<string> => {
     const net = new JsShapesCnn(size, o.filters, numClasses, trainer.foldedParams(trainer.populationStatistics(calibration)));
-    let correct = 0;
-    valInputs.forEach((x, i) => (correct += net.predict(x) === val[i]?.label ? 1 : 0));
-    lastAcc = correct / valInputs.length;
-    let videoCorrect = 0;
-    videoVal.forEach((v) => (videoCorrect += net.predict(v.input) === v.label ? 1 : 0));
-    const videoText = videoVal.length > 0 ? ` video-val-acc ${(videoCorrect / videoVal.length).toFixed(4)}` : '';
-    if (clutterAt(Math.max(0, step - 1) / totalSteps, o.clutterWarmup) < 1) return `val-acc ${lastAcc.toFixed(4)}${videoText}`;
-    const model = toLayersModel(net);
-    await saveShapesModel(model, o.outDir);
-    model.dispose();
-    return `val-acc ${lastAcc.toFixed(4)}${videoText} → saved to ${o.outDir}`;
+    const full = clutterAt(Math.max(0, step - 1) / totalSteps, o.clutterWarmup) >= 1;
+    const { accuracy, text } = await scoreAndSave(net, sets, full ? o.outDir : undefined);
+    lastAcc = accuracy;
+    return text;
   };
 
   const started = Date.now();

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { cameraInput, deriveSeed, generateDataset, mulberry32, randomVideoFrame, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, type CameraInput } from '../../src/index.js';
+import { buildShapesCnn } from './build-shapes-cnn.js';
+import { JsShapesCnn } from './js-cnn/network.js';
+import { saveShapesModel } from './save-model.js';
+import { trainingItem } from './training-inputs.js';
+
+/** Images (training distribution, full clutter) on which BN population statistics are measured before folding. */
+export const CALIBRATION_IMAGES = 512;
+/** Video-condition validation frames (320×240 renders, ~0.14 s each, made once). */
+const VIDEO_VALIDATION_FRAMES = 200;
+/** Sample index where the calibration images start in the training seed, far beyond any training run. */
+const CALIBRATION_START = 10_000_000;
+
+/**
+ * Images both engines measure BN population statistics on before folding: a fresh slice of
+ * the training stream at full clutter, single-object stills and (with videoEvery) camera
+ * frames in the training proportion, so BN folds with the statistics of the images the model
+ * learned from. Two-object stills are left out, as before video frames were added, so
+ * --aux-weight 1 --video-every 0 reproduces the model trained before that change.
+ */
+export function calibrationImages(size: number, videoEvery: number): Float32Array[] {
+  const mix = { size, twoObjectEvery: 0, videoEvery };
+  return [...Array(CALIBRATION_IMAGES).keys()].map((i) => trainingItem(SHAPES_DATASET_SEEDS.train, CALIBRATION_START + i, mix, 1).input);
+}
+
+/** What the trainers validate on after every epoch (reported; never used to pick an epoch). */
+export interface ValidationSets {
+  /** A slice of the held-out seed that evaluate.ts does not report on (indices 100000…). */
+  readonly stills: readonly { readonly input: Float32Array; readonly label: number }[];
+  /**
+   * Camera frames of the video's distribution at the fake camera's 320×240, through the YUV
+   * round trip and the demo's area resize, drawn from the held-out seed (none without video
+   * frames in training).
+   */
+  readonly video: readonly CameraInput[];
+}
+
+/** The validation sets of a run (`withVideo`: whether the stream has camera frames). */
+export function validationSets(size: number, valSize: number, withVideo: boolean): ValidationSets {
+  const stills = generateDataset(SHAPES_DATASET_SEEDS.heldOut, valSize, { size, start: 100_000 }).map((s) => ({ input: toModelInput(s.pixels), label: s.label }));
+  const video = [...Array(withVideo ? VIDEO_VALIDATION_FRAMES : 0).keys()].map((i) => {
+    const frame = randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length });
+    return cameraInput(frame.pixels, frame.objects, frame.width, frame.height, size, 'area');
+  });
+  return { stills, video };
+}
+
+/** Puts the deployed parameters (PARAM_NAMES order) into a TF.js LayersModel of buildShapesCnn. */
+export function toLayersModel(net: JsShapesCnn): tf.LayersModel {
+  const model = buildShapesCnn(tf, { imageSize: net.size, numClasses: net.numClasses, filters: net.filters });
+  const shapes = model.getWeights().map((w) => w.shape);
+  model.setWeights(net.params.map((p, i) => tf.tensor(p, shapes[i])));
+  return model;
+}
+
+/**
+ * Scores a deployed (BN-folded) network on the validation sets and, when `save` is given,
+ * saves it there as a TF.js LayersModel. Returns the stills accuracy and the report text.
+ */
+export async function validateAndSave(net: JsShapesCnn, sets: ValidationSets, save?: string): Promise<{ accuracy: number; text: string }> {
+  let correct = 0;
+  sets.stills.forEach((s) => (correct += net.predict(s.input) === s.label ? 1 : 0));
+  const accuracy = correct / sets.stills.length;
+  let videoCorrect = 0;
+  sets.video.forEach((v) => (videoCorrect += net.predict(v.input) === v.label ? 1 : 0));
+  let text = `val-acc ${accuracy.toFixed(4)}` + (sets.video.length > 0 ? ` video-val-acc ${(videoCorrect / sets.video.length).toFixed(4)}` : '');
+  if (save !== undefined) {
+    const model = toLayersModel(net);
+    await saveShapesModel(model, save);
+    model.dispose();
+    text += ` → saved to ${save}`;
+  }
+  return { accuracy, text };
+}
