@@ -2,6 +2,8 @@ import { colormapTable, type ColormapName } from './colormaps.js';
 import { GpuError, InvalidInputError } from './errors.js';
 import { BufferPool, type PoolStats } from './gpu/buffer-pool.js';
 import { CommandBatch } from './gpu/command-batch.js';
+import { recordStagingCopies, stagingLayout } from './gpu/readback.js';
+import { CamResults, checkManyMethods, type ManyComputeOptions, type MethodSpec, type ResultPart, type StagedRead } from './compute-many.js';
 import { BufferUsage, STORAGE_USAGE } from './gpu/flags.js';
 import {
   activationDims,
@@ -38,6 +40,8 @@ import {
 export type { Normalization, OverlayImage, OverlayOptions, OutputRequest } from './output-plan.js';
 
 export type { ScoreCamScores } from './method-inputs.js';
+
+export type { ManyComputeOptions, MethodSpec } from './compute-many.js';
 
 /** One explanation request to the lower API. */
 export interface ComputeOptions extends OutputRequest {
@@ -111,6 +115,8 @@ export class CamEngine {
   readonly normalize: Normalization;
   private readonly lutBuffers = new Map<ColormapName, GPUBuffer>();
   private lostMessage: string | null = null;
+  // Typed arrays uploaded per batch: a source several methods of one batch read goes up once.
+  private readonly uploads = new WeakMap<CommandBatch, Map<ArrayBufferView, GPUBuffer>>();
   private destroyed = false;
   private dispatches = 0;
 
@@ -160,6 +166,53 @@ export class CamEngine {
   /** Records and submits one explanation; read the returned result to get data back. */
   compute(options: ComputeOptions): CamResult {
     this.assertUsable();
+    return this.executeParts(`wgcam ${String(options.method)}`, [this.computePart(options)], false).results[0]!;
+  }
+
+  /**
+   * Records several methods' explanations of the same activations (and gradients, dense
+   * kernel, targets, outputs) into one command encoder and submits them once, together with
+   * the copies of every output into one staging buffer: `read()` of the returned CamResults
+   * maps it once. Inputs given as typed arrays are uploaded once for all methods. A
+   * ScoreCamSession among the methods (every pass scored) is finished into the same submit.
+   * Each method's outputs are bit for bit those of its own compute (or finish) call.
+   *
+   * @example
+   * const results = engine.computeMany({
+   *   methods: ['gradcam', 'gradcam++', { method: 'hirescam', eigenSmooth: true }, 'eigencam'],
+   *   activations, gradients, size: { height: 224, width: 224 },
+   * });
+   * const [gradcam, gradcampp, hirescam, eigencam] = await results.read();
+   * results.release();
+   */
+  computeMany(options: ManyComputeOptions): CamResults {
+    this.assertUsable();
+    const entries = checkManyMethods(options.methods, (m): m is ScoreCamSession => m instanceof ScoreCamSession);
+    const { methods: _methods, activations, gradients, denseKernel, targets, ...request } = options;
+    const sessions = entries.filter((e): e is ScoreCamSession => e instanceof ScoreCamSession);
+    if (new Set(sessions).size !== sessions.length) throw new InvalidInputError('methods lists one ScoreCamSession twice');
+    const parts = entries.map((entry): ResultPart => {
+      if (entry instanceof ScoreCamSession) return entry.finishPart(this, request);
+      const spec: MethodSpec = entry;
+      const own = spec.gradients ?? gradients;
+      return this.computePart({
+        ...request,
+        method: spec.method,
+        activations,
+        ...(own ? { gradients: own } : {}),
+        ...(denseKernel ? { denseKernel } : {}),
+        ...(targets !== undefined ? { targets } : {}),
+        ...(spec.scoreCam ? { scoreCam: spec.scoreCam } : {}),
+        ...(spec.eigenSmooth !== undefined ? { eigenSmooth: spec.eigenSmooth } : {}),
+      });
+    });
+    const { results, staged } = this.executeParts(`wgcam ${parts.map((p) => p.label.replace(/^wgcam /, '')).join(', ')}`, parts, true);
+    for (const session of sessions) session.finished();
+    return new CamResults(this.device, this.pool, results, staged);
+  }
+
+  /** What compute records for one request, checked against the device's limits. */
+  private computePart(options: ComputeOptions): ResultPart {
     const method = options.method;
     if (typeof method !== 'string' || !isMethodName(method)) {
       throw new InvalidInputError(`unknown method '${String(method)}'; use one of ${Object.keys(METHODS).join(', ')}`);
@@ -175,9 +228,16 @@ export class CamEngine {
       ['heatmaps', outputs.heatmapBytes],
       ['overlays', outputs.overlayBytes],
     ]);
-    return this.execute(dims, outputs, options, null, `wgcam ${method}`, options.activations, (inputs) =>
-      this.encodeRawMaps(inputs, options, classes, targetIds, samples),
-    );
+    return {
+      dims,
+      plan: outputs,
+      request: options,
+      status: null,
+      label: `wgcam ${method}`,
+      activations: options.activations,
+      encodeRaw: (inputs) => this.encodeRawMaps(inputs, options, classes, targetIds, samples),
+      earlier: [],
+    };
   }
 
   /**
@@ -307,6 +367,16 @@ export class CamEngine {
     encodeRaw: RawMapEncoder,
     earlier: readonly Promise<void>[] = [],
   ): CamResult {
+    return this.executeParts(label, [{ dims, plan, request, status, label, activations: activationsSource, encodeRaw, earlier }], false).results[0]!;
+  }
+
+  /**
+   * @internal Records every part (as `execute` does one) into one batch and submits it once;
+   * with `readback`, the copies of every result's status and outputs into one staging buffer
+   * go into the same submit. Parts' adopted status buffers become their results'; if this
+   * throws they stay the callers' and only what this call acquired is released, once.
+   */
+  executeParts(label: string, parts: readonly ResultPart[], readback: boolean): { results: CamResult[]; staged: StagedRead | null } {
     const batch = new CommandBatch(this.device, this.pool, this.debug, label);
     const acquired: GPUBuffer[] = [];
     const acquire = (bytes: number, name: string): GPUBuffer => {
@@ -314,45 +384,71 @@ export class CamEngine {
       acquired.push(buffer);
       return buffer;
     };
-    let statusBuffer: GPUBuffer;
-    let heatmapBuffer: GPUBuffer | null;
-    let overlayBuffer: GPUBuffer | null;
+    let results: CamResult[];
+    let staged: StagedRead | null = null;
+    const checked = batch.checked.bind(batch);
     try {
       // One set of error scopes for the whole call: the outputs' creation and poisoning too.
-      ({ statusBuffer, heatmapBuffer, overlayBuffer } = batch.scoped(() => {
-        const statusBuffer = status ?? acquire(16, 'wgcam status');
-        const heatmapBuffer = plan.heatmapSize ? acquire(plan.heatmapBytes, 'heatmaps') : null;
-        const overlayBuffer = plan.overlaySize ? acquire(plan.overlayBytes, 'overlays') : null;
-        if (this.poisonOutputs) {
-          if (heatmapBuffer) this.device.queue.writeBuffer(heatmapBuffer, 0, new Uint8Array(plan.heatmapBytes).fill(0xff));
-          if (overlayBuffer) this.device.queue.writeBuffer(overlayBuffer, 0, new Uint8Array(plan.overlayBytes).fill(0xff));
+      results = batch.scoped(() => {
+        const outputs = parts.map((part) => {
+          const { plan } = part;
+          const statusBuffer = part.status ?? acquire(16, 'wgcam status');
+          const heatmapBuffer = plan.heatmapSize ? acquire(plan.heatmapBytes, 'heatmaps') : null;
+          const overlayBuffer = plan.overlaySize ? acquire(plan.overlayBytes, 'overlays') : null;
+          if (this.poisonOutputs) {
+            if (heatmapBuffer) this.device.queue.writeBuffer(heatmapBuffer, 0, new Uint8Array(plan.heatmapBytes).fill(0xff));
+            if (overlayBuffer) this.device.queue.writeBuffer(overlayBuffer, 0, new Uint8Array(plan.overlayBytes).fill(0xff));
+          }
+          if (!part.status) batch.commands().clearBuffer(statusBuffer);
+          return { statusBuffer, heatmapBuffer, overlayBuffer };
+        });
+        parts.forEach((part, i) => {
+          const { statusBuffer, heatmapBuffer, overlayBuffer } = outputs[i]!;
+          const activations = isGpuBuffer(part.activations) ? part.activations : this.bufferFor(batch, part.activations, 'activations');
+          const inputs: StageInputs = { batch, dims: part.dims, activations, status: statusBuffer };
+          const raw = part.encodeRaw(inputs);
+          this.encodePostProcessing(inputs, isGpuBuffer(raw) ? raw : raw.maps, part.plan, part.request, heatmapBuffer, overlayBuffer, isGpuBuffer(raw) ? null : raw.ranges);
+        });
+        const made = parts.map((part, i) => {
+          const { statusBuffer, heatmapBuffer, overlayBuffer } = outputs[i]!;
+          const gpuChecks = async (): Promise<void> => {
+            for (const check of part.earlier) await check;
+            await checked();
+            this.assertUsable();
+          };
+          return new CamResult({ device: this.device, pool: this.pool, gpuChecks }, part.dims, part.plan.heatmapSize, part.plan.overlaySize, heatmapBuffer, overlayBuffer, statusBuffer);
+        });
+        if (readback) {
+          const requests = made.flatMap((r) => r.readRequests());
+          const layout = stagingLayout(requests.map((r) => r.bytes));
+          staged = { buffer: recordStagingCopies(batch.commands(), this.pool, requests, layout), layout };
         }
-        if (!status) batch.commands().clearBuffer(statusBuffer);
-        const activations = isGpuBuffer(activationsSource) ? activationsSource : this.bufferFor(batch, activationsSource, 'activations');
-        const inputs: StageInputs = { batch, dims, activations, status: statusBuffer };
-        const raw = encodeRaw(inputs);
-        this.encodePostProcessing(inputs, isGpuBuffer(raw) ? raw : raw.maps, plan, request, heatmapBuffer, overlayBuffer, isGpuBuffer(raw) ? null : raw.ranges);
         batch.submit();
-        return { statusBuffer, heatmapBuffer, overlayBuffer };
-      }));
+        return made;
+      });
       this.dispatches += batch.dispatches;
     } catch (error) {
       // The first error is the one reported: clean-up must not replace it.
       batch.abandon();
       for (const buffer of acquired) this.pool.release(buffer);
+      if (staged) this.pool.release((staged as StagedRead).buffer);
       throw error;
     }
-    const gpuChecks = async (): Promise<void> => {
-      for (const check of earlier) await check;
-      await batch.checked();
-      this.assertUsable();
-    };
-    return new CamResult({ device: this.device, pool: this.pool, gpuChecks }, dims, plan.heatmapSize, plan.overlaySize, heatmapBuffer, overlayBuffer, statusBuffer);
+    return { results, staged };
   }
 
   /** @internal A typed array uploaded into a batch temporary, or the caller's GPU buffer. */
   bufferFor(batch: CommandBatch, source: TensorSource, label: string): GPUBuffer {
-    return isGpuBuffer(source.data) ? source.data : batch.upload(source.data, label);
+    return isGpuBuffer(source.data) ? source.data : this.uploadOnce(batch, source.data, label);
+  }
+
+  /** A typed array uploaded into a batch temporary once per batch: the same array again in that batch gives the same buffer. */
+  private uploadOnce(batch: CommandBatch, data: ArrayBufferView, label: string): GPUBuffer {
+    let uploads = this.uploads.get(batch);
+    if (!uploads) this.uploads.set(batch, (uploads = new Map()));
+    let buffer = uploads.get(data);
+    if (!buffer) uploads.set(data, (buffer = batch.upload(data, label)));
+    return buffer;
   }
 
   /**
@@ -380,7 +476,7 @@ export class CamEngine {
     const ranges = givenRanges ?? (byOutput ? encodeResizedMinMax(inputs, raw, sizes) : encodeMinMax(inputs, raw));
     const overlay = request.overlay ?? {};
     const image = overlay.image && overlayBuffer
-      ? { buffer: isGpuBuffer(overlay.image.data) ? overlay.image.data : batch.upload(overlay.image.data, 'overlay image'), count: plan.imageCount }
+      ? { buffer: isGpuBuffer(overlay.image.data) ? overlay.image.data : this.uploadOnce(batch, overlay.image.data, 'overlay image'), count: plan.imageCount }
       : null;
     encodeRender(inputs, raw, ranges, {
       heatmap: heatmapBuffer && heatSize ? { buffer: heatmapBuffer, size: heatSize } : null,

@@ -9,7 +9,7 @@
  * const heatmap = await result.readHeatmap();
  */
 export { CamEngine } from './engine.js';
-export type { CamEngineOptions, ComputeOptions, Normalization, OverlayImage, OverlayOptions, OutputRequest, RawMapEncoder, ScoreCamScores } from './engine.js';
+export type { CamEngineOptions, ComputeOptions, ManyComputeOptions, MethodSpec, Normalization, OverlayImage, OverlayOptions, OutputRequest, RawMapEncoder, ScoreCamScores } from './engine.js';
 export { NORMALIZATIONS, isNormalization } from './output-plan.js';
 export { FUSE_MODES, isFuseMode } from './fused-stages.js';
 export type { FuseMode } from './fused-stages.js';
@@ -18,6 +18,7 @@ export type { AugmentSpec, FusedComputeOptions, LayerTensors } from './fused-pla
 export { ScoreCamSession } from './scorecam-session.js';
 export type { ScoreCamSessionOptions } from './scorecam-session.js';
 export { CamResult } from './result.js';
+export { CamResults } from './compute-many.js';
 export type { CamOutputs } from './result.js';
 export { METHODS, METHOD_NAMES, isMethodName, methodsInAll, methodsNeeding } from './methods.js';
 export { SCORECAM_VARIANTS, maskedChannels, scorePasses, scorePlan } from './score-plan.js';

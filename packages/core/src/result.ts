@@ -50,6 +50,12 @@ export class CamResult {
   /** Reads the requested outputs back; throws NonFiniteInputError if NaN/Inf reached the engine. */
   async read(): Promise<CamOutputs> {
     this.assertLive();
+    return this.outputsOf(await this.readChecked(this.readRequests()));
+  }
+
+  /** @internal What read copies back: the status, then the heatmaps and the overlays that were requested. */
+  readRequests(): ReadRequest[] {
+    this.assertLive();
     const maps = this.dims.batch * this.dims.targets;
     const requests: ReadRequest[] = [{ buffer: this.status, bytes: 16 }];
     if (this.heatmapBuffer && this.heatmapSize) {
@@ -58,11 +64,21 @@ export class CamResult {
     if (this.overlayBuffer && this.overlaySize) {
       requests.push({ buffer: this.overlayBuffer, bytes: maps * this.overlaySize.height * this.overlaySize.width * 4 });
     }
-    const [status, ...outputs] = await this.readChecked(requests);
+    return requests;
+  }
+
+  /** @internal The outputs from the data of readRequests, in its order; throws NonFiniteInputError if the status says NaN/Inf reached the engine. */
+  outputsOf(data: readonly ArrayBuffer[]): CamOutputs {
+    const [status, ...outputs] = data;
     throwIfNonFinite(new Uint32Array(status as ArrayBuffer));
     const heatmap = this.heatmapBuffer ? new Float32Array(outputs.shift() as ArrayBuffer) : null;
     const overlay = this.overlayBuffer ? new Uint8Array(outputs.shift() as ArrayBuffer) : null;
     return { heatmap, overlay };
+  }
+
+  /** @internal The GPU checks of the work behind this result (rejects with its GPU error). */
+  gpuChecks(): Promise<void> {
+    return this.context.gpuChecks();
   }
 
   /** The heatmaps alone. */

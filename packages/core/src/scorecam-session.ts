@@ -6,6 +6,7 @@ import { readBuffers } from './gpu/readback.js';
 import { activationDims, checkData, checkShape, isGpuBuffer, resolveTargets, type FeatureDims, type TargetSpec, type TensorSource } from './inputs.js';
 import { checkBufferLimits, planOutputs, type OutputRequest } from './output-plan.js';
 import type { CamResult } from './result.js';
+import type { ResultPart } from './compute-many.js';
 import { scorePasses, scorePlan, type ScoreCamVariant, type ScoreMethodOptions, type ScorePlan } from './score-plan.js';
 import {
   encodeAblationInputs,
@@ -229,7 +230,21 @@ export class ScoreCamSession {
 
   /** Builds the maps from the collected scores and post-processes them; closes the session. */
   finish(request: OutputRequest = {}): CamResult {
+    const part = this.finishPart(this.engine, request);
+    // If execute throws, the status buffer is still this session's and release() frees it once.
+    const result = this.engine.executeParts(part.label, [part], false).results[0]!;
+    this.finished();
+    return result;
+  }
+
+  /**
+   * @internal What finish records, for a batch it may share with other methods
+   * (CamEngine.computeMany); call `finished()` once it is recorded. Throws if a pass has no
+   * scores, the outputs do not fit, or `engine` is not the session's.
+   */
+  finishPart(engine: CamEngine, request: OutputRequest): ResultPart {
     this.assertOpen();
+    if (engine !== this.engine) throw new InvalidInputError('this Score-CAM session belongs to another CamEngine');
     const missing = this.scored.indexOf(0);
     if (missing >= 0) {
       const masked = this.dims.batch * this.selection.perImage;
@@ -241,25 +256,26 @@ export class ScoreCamSession {
       ['heatmaps', plan.heatmapBytes],
       ['overlays', plan.overlayBytes],
     ]);
-    const status = this.status!;
-    // If execute throws, the status buffer is still this session's and release() frees it once.
-    const result = this.engine.execute(
-      this.dims,
+    return {
+      dims: this.dims,
       plan,
       request,
-      status,
-      `wgcam ${this.method}`,
-      this.activations,
-      (inputs) => {
+      status: this.status!,
+      label: `wgcam ${this.method}`,
+      activations: this.activations,
+      encodeRaw: (inputs) => {
         const weights = inputs.batch.temporary(this.dims.batch * this.dims.targets * this.dims.channels * 4, STORAGE_USAGE, 'channel weights');
         encodeScoreFamilyWeights(inputs.batch, this.dims, this.plan, this.scores, this.selection, weights);
         return encodeWeightedSum(inputs, weights);
       },
-      this.checks,
-    );
-    this.status = null; // now the result's
+      earlier: this.checks,
+    };
+  }
+
+  /** @internal The finishing part was recorded and submitted: the status buffer is its result's now; closes the session. */
+  finished(): void {
+    this.status = null;
     this.release();
-    return result;
   }
 
   /** Returns the session's buffers to the engine's pool. */

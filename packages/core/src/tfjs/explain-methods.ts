@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { CamResults, MethodSpec } from '../compute-many.js';
 import type { CamEngine } from '../engine.js';
 import { InvalidInputError, throwIfCancelled } from '../errors.js';
 import type { Size2D } from '../inputs.js';
@@ -12,9 +13,9 @@ import { targetGradients } from './gradients.js';
 import { noisyGradients, smoothGradPlan } from './noisy-gradients.js';
 import { checkImages, toModelInput, type ImageInput, type Preprocess } from './images.js';
 import { shareImageOnDevice } from './shared-image.js';
-import { runScoreCam, type MaskBufferSlot, type MaskedLogits } from './scorecam-runner.js';
+import { runScorePasses, type MaskBufferSlot, type MaskedLogits } from './scorecam-runner.js';
 import { scorePlan } from '../score-plan.js';
-import type { ScoreMethodName } from '../scorecam-session.js';
+import type { ScoreCamSession, ScoreMethodName } from '../scorecam-session.js';
 import type { SplitModel } from './split-model.js';
 import { overlayOnDevice, type OverlayOnDevice } from './overlay-image.js';
 import { chooseTargets, readPredictions, readTargets } from './targets.js';
@@ -38,7 +39,7 @@ export interface ModelPasses {
 
 /** Several methods' explanations from one model pass. */
 export interface ManyExplanations {
-  /** One per requested method, in request order. Their `timings` count shared stages (preprocess, model, readback) in each. */
+  /** One per requested method, in request order. Their `timings` count shared stages (preprocess, model, readback) in each; `cam` is an equal share of the one submit that records every method's maps. */
   readonly explanations: readonly Explanation[];
   /** The whole call's stage times, each stage counted once: sum these, not the explanations'. */
   readonly timings: ExplainTimings;
@@ -77,15 +78,16 @@ interface MethodRun {
   readonly result: CamResult;
   /** Milliseconds of this method's own model work (Score-CAM's masked forwards). */
   readonly model: number;
-  /** Milliseconds of recording (and, when profiling, waiting for) this method's kernels. */
-  cam: number;
+  /** Milliseconds of recording (and, when profiling, waiting for) the call's kernels, divided equally between its methods. */
+  readonly cam: number;
 }
 
 /**
  * Explains images with several methods from one forward pass and one backward pass per
  * target: A, G and the dense kernel go to the engine once (zero copy on the webgpu
- * backend, else one upload each) and every method's compute reads the same buffers;
- * Score-CAM's masked forwards run once. Every intermediate tensor is disposed.
+ * backend, else one upload each); Score-CAM's masked forwards run once; then every
+ * method's maps (the score methods' sessions finished alongside) are recorded into one
+ * submit with one readback (CamEngine.computeMany). Every intermediate tensor is disposed.
  *
  * @example
  * const { explanations, passes } = await explainMany(context, [image], { methods: ['gradcam', 'gradcam++', 'cam'] });
@@ -118,6 +120,8 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
   const owned: tf.Tensor[] = [];
   const onGpu: BridgedTensor[] = [];
   const runs: MethodRun[] = [];
+  const sessions: ScoreCamSession[] = [];
+  let group: CamResults | null = null;
   let underlay: OverlayOnDevice | null = null;
   let keptLogits: MaskedLogits | null = null;
   const t0 = tf.util.now();
@@ -182,68 +186,76 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     let maskedForward = 0;
     let scoreInput: BridgedTensor | null = null;
     let scoreBaseline: BridgedTensor | null = null;
+    // The score-based methods run their passes first; every method's maps are then recorded
+    // into one submit (computeMany), the score methods' sessions finished in it.
+    const specs = new Map<MethodName, MethodSpec | ScoreCamSession>();
+    const model = new Map<MethodName, number>();
     for (const method of methods) {
+      if (METHODS[method].needs !== 'scores') continue;
       throwIfCancelled(signal, 'the explanation');
       const start = tf.util.now();
-      let result: CamResult;
-      let model = 0;
-      switch (METHODS[method].needs) {
-        case 'activations':
-          // Class-agnostic (Eigen-CAM): one map per image, shared by its targets.
-          result = engine.compute({ method, activations: a.source, ...outputs });
-          break;
-        case 'gradients': {
-          const gradients = METHODS[method].noisySamples ? noisy!.source : g!.source;
-          result = engine.compute({ method, activations: a.source, gradients, ...(request.eigenSmooth && smoothable(method) ? { eigenSmooth: true } : {}), ...outputs });
-          break;
-        }
-        case 'dense-kernel':
-          result = engine.compute({ method, activations: a.source, denseKernel: kernel!.source, targets: await targetRows(), ...outputs });
-          break;
-        case 'scores': {
-          // The input and its logits reach the engine once for every score-based method of the call.
-          if (!scoreInput) {
-            scoreInput = await bridgeTensor(input, engine.device);
-            onGpu.push(scoreInput);
-          }
-          if (!scoreBaseline && scorePlan(method, request.scoreCam).needsBaseline) {
-            scoreBaseline = await bridgeTensor(logits, engine.device);
-            onGpu.push(scoreBaseline);
-          }
-          const baseline = scorePlan(method, request.scoreCam).needsBaseline ? scoreBaseline : null;
-          const onProgress = request.onProgress;
-          const scoreCam = {
-            ...request.scoreCam,
-            ...(signal ? { signal } : {}),
-            onChunk: (done: number, total: number) => {
-              request.scoreCam?.onChunk?.(done, total);
-              const elapsedMs = tf.util.now() - start;
-              onProgress?.({ method, done, total, unit: METHODS[method].passes?.feeds === 'ablated-head' ? 'ablated activations' : 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
-            },
-          };
-          const inputs = { activations: a, input: scoreInput, inputTensor: input, baseline };
-          // Score-CAM keeps its masked inputs' logits when a later method of the call masks a subset of them (Faster Score-CAM).
-          const keep = methods.slice(methods.indexOf(method) + 1).some((m) => METHODS[m].passes?.feeds === 'masked-input');
-          const run = await runScoreCam(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, outputs, context.maskSlot, { keep, from: keptLogits });
-          result = run.result;
-          if (run.kept) {
-            keptLogits?.logits.dispose();
-            keptLogits = run.kept;
-          }
-          maskedForward += run.modelCalls;
-          // Score-CAM's masked forwards are its model time, interleaved with its kernels.
-          model = tf.util.now() - start;
-          break;
-        }
+      // The input and its logits reach the engine once for every score-based method of the call.
+      if (!scoreInput) {
+        scoreInput = await bridgeTensor(input, engine.device);
+        onGpu.push(scoreInput);
       }
-      const run: MethodRun = { method, result, model, cam: 0 };
-      runs.push(run);
+      if (!scoreBaseline && scorePlan(method, request.scoreCam).needsBaseline) {
+        scoreBaseline = await bridgeTensor(logits, engine.device);
+        onGpu.push(scoreBaseline);
+      }
+      const baseline = scorePlan(method, request.scoreCam).needsBaseline ? scoreBaseline : null;
+      const onProgress = request.onProgress;
+      const scoreCam = {
+        ...request.scoreCam,
+        ...(signal ? { signal } : {}),
+        onChunk: (done: number, total: number) => {
+          request.scoreCam?.onChunk?.(done, total);
+          const elapsedMs = tf.util.now() - start;
+          onProgress?.({ method, done, total, unit: METHODS[method].passes?.feeds === 'ablated-head' ? 'ablated activations' : 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
+        },
+      };
+      const inputs = { activations: a, input: scoreInput, inputTensor: input, baseline };
+      // Score-CAM keeps its masked inputs' logits when a later method of the call masks a subset of them (Faster Score-CAM).
+      const keep = methods.slice(methods.indexOf(method) + 1).some((m) => METHODS[m].passes?.feeds === 'masked-input');
+      const run = await runScorePasses(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, context.maskSlot, { keep, from: keptLogits });
+      sessions.push(run.session);
+      specs.set(method, run.session);
+      if (run.kept) {
+        keptLogits?.logits.dispose();
+        keptLogits = run.kept;
+      }
+      maskedForward += run.modelCalls;
       await sync();
-      run.cam = tf.util.now() - start - model;
+      // Score-CAM's masked forwards are its model time, interleaved with its masking and scoring kernels.
+      model.set(method, tf.util.now() - start);
     }
+    throwIfCancelled(signal, 'the explanation');
+    const start = tf.util.now();
+    for (const method of methods) {
+      const info = METHODS[method];
+      if (info.needs === 'scores') continue;
+      // Class-agnostic methods (Eigen-CAM) compute one map per image, shared by its targets.
+      const gradients = info.needs !== 'gradients' ? undefined : info.noisySamples ? noisy!.source : g!.source;
+      specs.set(method, { method, ...(gradients ? { gradients } : {}), ...(request.eigenSmooth && smoothable(method) ? { eigenSmooth: true } : {}) });
+    }
+    const dense = methods.some((m) => METHODS[m].needs === 'dense-kernel');
+    const denseTargets = dense ? await targetRows() : null;
+    // TF.js's recorded work (the last chunk's logits) is submitted before the engine's.
+    flushBackend();
+    group = engine.computeMany({
+      methods: methods.map((m) => specs.get(m)!),
+      activations: a.source,
+      ...(kernel ? { denseKernel: kernel.source } : {}),
+      ...(denseTargets ? { targets: denseTargets } : {}),
+      ...outputs,
+    });
+    await sync();
+    // The one submit records every method's maps: its time is shared equally between them.
+    const cam = (tf.util.now() - start) / methods.length;
+    for (const [i, method] of methods.entries()) runs.push({ method, result: group.results[i]!, model: model.get(method) ?? 0, cam });
     const t2 = tf.util.now();
     // One readback for the maps, one for the probabilities with the chosen classes.
-    const [reads, read] = await Promise.all([Promise.all(runs.map((r) => r.result.read())), readPredictions(logits, chosen)]);
+    const [reads, read] = await Promise.all([group.read(), readPredictions(logits, chosen)]);
     const probs = read.probabilities;
     const rows = targets ?? read.targets;
     const t3 = tf.util.now();
@@ -273,7 +285,8 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       passes: { forward: 1 + (noisy ? 1 : 0), backward: (g ? chosen.k : 0) + (noisy ? chosen.k : 0), maskedForward },
     };
   } finally {
-    for (const run of runs) run.result.release();
+    group?.release();
+    for (const session of sessions) session.release();
     for (const b of onGpu) b.release();
     underlay?.release();
     tf.dispose(owned);

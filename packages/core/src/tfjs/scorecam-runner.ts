@@ -3,9 +3,7 @@ import type { CamEngine } from '../engine.js';
 import { InvalidInputError, throwIfCancelled, type CancelSignal } from '../errors.js';
 import { STORAGE_USAGE } from '../gpu/flags.js';
 import { readBuffers } from '../gpu/readback.js';
-import type { OutputRequest } from '../output-plan.js';
 import { METHODS } from '../methods.js';
-import type { CamResult } from '../result.js';
 import { scorePlan, type ScoreMethodOptions, type ScorePlan } from '../score-plan.js';
 import type { ScoreCamSession, ScoreMethodName } from '../scorecam-session.js';
 import type { SplitModel } from './split-model.js';
@@ -52,7 +50,7 @@ export interface MaskedLogits {
   readonly logits: tf.Tensor2D;
 }
 
-/** What runScoreCam may share with the other score-based methods of one call. */
+/** What runScorePasses may share with the other score-based methods of one call. */
 export interface MaskedLogitsShare {
   /** Keep this run's logits when it masks every channel once without noise (see keepsMaskedLogits). */
   readonly keep?: boolean;
@@ -60,9 +58,10 @@ export interface MaskedLogitsShare {
   readonly from?: MaskedLogits | null;
 }
 
-/** A finished score-based run. */
-export interface ScoreRun {
-  readonly result: CamResult;
+/** A score-based run whose passes are all scored: its session, still to be finished (alone, or with other methods by CamEngine.computeMany). */
+export interface ScorePassesRun {
+  /** Every pass scored; the caller finishes or releases it. */
+  readonly session: ScoreCamSession;
   /** The logits kept for a later method (share.keep), else null; the caller disposes them. */
   readonly kept: MaskedLogits | null;
   /** Model (or head) calls this run made: 0 when it took kept logits. */
@@ -104,27 +103,29 @@ export function masksAmong(plan: ScorePlan, kept: ScorePlan): boolean {
 }
 
 /**
- * A score-based method on a TF.js model: for each chunk of passes the engine writes the
- * masked inputs (or, for Ablation-CAM, the activations with one channel zeroed) into a
+ * A score-based method's passes on a TF.js model: for each chunk of passes the engine writes
+ * the masked inputs (or, for Ablation-CAM, the activations with one channel zeroed) into a
  * GPU buffer, TF.js runs the model (or its head) on that buffer as a tensor (zero copy on
  * the webgpu backend), and the logits become pass scores on the GPU. With `share.from`
  * holding the logits of the same masks (a Score-CAM of the same call), a Faster
  * Score-CAM reads its chosen channels (B·N integers) and takes those rows: no model call.
+ * The session comes back with every pass scored, for the caller to finish (alone, or with
+ * the call's other methods in one submit by CamEngine.computeMany) or release.
  *
  * @example
- * const { result } = await runScoreCam(split, engine, 'scorecam', inputs, [[3]], {}, { size }, slot);
+ * const { session } = await runScorePasses(split, engine, 'scorecam', inputs, [[3]], {}, slot);
+ * const results = engine.computeMany({ methods: ['gradcam', session], activations, gradients, size });
  */
-export async function runScoreCam(
+export async function runScorePasses(
   split: SplitModel,
   engine: CamEngine,
   method: ScoreMethodName,
   inputs: ScoreRunInputs,
   targets: number[][],
   options: ScoreCamOptions,
-  outputs: OutputRequest,
   slot: MaskBufferSlot,
   share: MaskedLogitsShare = {},
-): Promise<ScoreRun> {
+): Promise<ScorePassesRun> {
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`scoreCam.batchSize must be a positive integer; got ${batchSize}`);
   const plan = scorePlan(method, options);
@@ -145,7 +146,7 @@ export async function runScoreCam(
     if (share.from && masksAmong(plan, share.from.plan)) {
       await takeKeptRows(engine, session, share.from, split.classes);
       options.onChunk?.(session.passes, session.passes);
-      return { result: session.finish(outputs), kept: null, modelCalls: 0 };
+      return { session, kept: null, modelCalls: 0 };
     }
     // The shape each pass feeds: the input as fed (a dynamic model's size is the image's), or the layer's map.
     const { height, width, channels } = session.input;
@@ -182,12 +183,11 @@ export async function runScoreCam(
       else logits.dispose();
       options.onChunk?.(first + count, session.passes);
     }
-    const result = session.finish(outputs);
-    if (!keep) return { result, kept: null, modelCalls };
+    if (!keep) return { session, kept: null, modelCalls };
     const logits = kept.length === 1 ? kept[0]! : tf.concat(kept);
     if (kept.length > 1) tf.dispose(kept);
     kept.length = 0;
-    return { result, kept: { plan, logits }, modelCalls };
+    return { session, kept: { plan, logits }, modelCalls };
   } catch (error) {
     session.release();
     tf.dispose(kept);
