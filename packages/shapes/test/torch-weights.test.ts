@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsShapesCnn } from '../scripts/lib/js-cnn/network.js';
+import { encodeSamples } from '../scripts/lib/stream-shards.js';
 import { deployedFromTorch, oihwToHwio, type TorchWeightsFile } from '../scripts/lib/torch-weights.js';
 import { toLayersModel } from '../scripts/lib/validation.js';
 
@@ -60,6 +61,30 @@ describe('torch engine weight conversion', () => {
     });
     const hwio = oihwToHwio(oihw, 2, 3, 1, 2);
     for (let x = 0; x < 2; x++) for (let i = 0; i < 3; i++) for (let o = 0; o < 2; o++) expect(hwio[(x * 3 + i) * 2 + o]).toBe(1000 * o + 100 * i + x);
+  });
+
+  it.runIf(hasTorch)('hands samples to Python as written: NHWC inputs read as NCHW, labels as ½/½ targets for two objects', () => {
+    const samples = [
+      { input: Float32Array.from({ length: 2 * 2 * 3 }, (_, n) => n + 0.5), labels: [3] },
+      { input: Float32Array.from({ length: 2 * 2 * 3 }, (_, n) => -n), labels: [1, 4] },
+    ];
+    writeFileSync(join(dir, 'samples.bin'), encodeSamples(samples));
+    const read = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from train_shapes import read_samples
+x, t = read_samples(sys.argv[2], 2, 2)
+print(json.dumps({"shape": list(x.shape), "x": x.flatten().tolist(), "t": t.flatten().tolist()}))
+`;
+    const r = spawnSync('python3', ['-B', '-c', read, SCRIPT_DIR, join(dir, 'samples.bin')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as { shape: number[]; x: number[]; t: number[] };
+    expect(got.shape).toEqual([2, 3, 2, 2]);
+    // x[b, c, y, x] = input_b[(y·2 + x)·3 + c]
+    samples.forEach((s, b) => {
+      for (let c = 0; c < 3; c++) for (let p = 0; p < 4; p++) expect(got.x[((b * 3 + c) * 4) + p]).toBe(s.input[p * 3 + c]);
+    });
+    expect(got.t).toEqual([0, 0, 0, 1, 0, 0, 0.5, 0, 0, 0.5]);
   });
 
   it.runIf(hasTorch)('gives PyTorch eval-mode logits through the converted TF.js model and the TypeScript network', () => {

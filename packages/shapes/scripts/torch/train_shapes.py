@@ -86,6 +86,7 @@ class Stream:
         self.size = self.meta["size"]
         self.shard_size = self.meta["shardSize"]
         self.wait_seconds = wait_minutes * 60
+        self.parent = os.getppid()
 
     def path(self, k):
         return os.path.join(self.folder, "shard-%06d.bin" % k)
@@ -94,6 +95,8 @@ class Stream:
         path = self.path(k)
         waited = 0.0
         while not os.path.exists(path):
+            if os.getppid() != self.parent:
+                raise SystemExit("the Node process that generates the stream has gone")
             if waited > self.wait_seconds:
                 raise RuntimeError("shard %d did not appear within %.0f s: is the generator running?" % (k, waited))
             time.sleep(0.2)
