@@ -34,6 +34,15 @@ const [h, w, c, size] = [7, 7, 2048, 224];
 const node = await createNodeDevice({ subgroups: !process.argv.includes('--no-subgroups') });
 const { device } = node;
 const engine = new CamEngine(device);
+if (process.env['WGCAM_CORE']) {
+  // The other build keeps its own registry of waits: give it the Dawn wait createNodeDevice
+  // registered with @wgcam/core, or its readbacks would busy-poll and the builds differ in more
+  // than the change timed.
+  const other = (await import(process.env['WGCAM_CORE'])) as Partial<typeof import('@wgcam/core')>;
+  const dawnWait = join(benchDir, '..', 'packages', 'node-adapter', 'dist', 'dawn-wait.js');
+  const { throttledDawnWait } = (await import(dawnWait)) as { throttledDawnWait: import('@wgcam/core').GpuWait };
+  other.setGpuWait?.(device, throttledDawnWait);
+}
 
 // Every dispatch's pipeline and workgroups, from the pass encoder itself (any engine build).
 const dispatched: string[] = [];

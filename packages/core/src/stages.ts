@@ -5,6 +5,7 @@ import type { FeatureDims, Size2D } from './inputs.js';
 import type { ElementwiseProduct } from './methods.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
 import { deviceLaneTuning, reductionLanesFor, workgroupSizeFor } from './gpu/lane-tuning.js';
+import { softwareGroupWidth } from './gpu/software-adapter.js';
 
 const STORAGE = STORAGE_USAGE;
 
@@ -28,7 +29,8 @@ function positions(dims: FeatureDims): number {
  * Channel weights [B·K, C] from gradients, by one of the gradient-weighting kernels: a
  * workgroup per block of channels of one map (Grad-CAM) or one image (Grad-CAM++ and
  * XGrad-CAM, whose Σ_s A is reduced once and shared by the image's K targets), with
- * `lanes` invocations per channel splitting its positions (from the device: deviceLaneTuning).
+ * `lanes` invocations per channel (Grad-CAM: per quad of channels when C % 4 = 0)
+ * splitting its positions (from the device: deviceLaneTuning).
  */
 export function encodeGradientWeights(
   inputs: StageInputs,
@@ -39,17 +41,22 @@ export function encodeGradientWeights(
   const weights = batch.temporary(maps(dims) * dims.channels * 4, STORAGE, 'channel weights');
   const buffers: Record<string, GPUBuffer> = { gradients, weights, status: inputs.status };
   if (kernel !== 'gradcam_weights') buffers['activations'] = inputs.activations;
+  // Grad-CAM's kernel takes whole quads of channels, read through a vec4 view of the
+  // gradients (a spare when C is not a multiple of 4: too small a buffer would not bind so).
+  const quads = kernel === 'gradcam_weights' && dims.channels % 4 === 0;
+  if (kernel === 'gradcam_weights') buffers['gradient_quads'] = quads ? gradients : batch.temporary(16, STORAGE, 'no quads');
   const tuning = deviceLaneTuning(batch.device);
   const lanes = reductionLanesFor(positions(dims), tuning);
   const units = kernel === 'gradcam_weights' ? maps(dims) : dims.batch;
-  const workgroupSize = workgroupSizeFor(units * dims.channels * lanes, lanes, tuning);
-  const blocks = Math.ceil(dims.channels / (workgroupSize / lanes));
+  const channelUnits = quads ? dims.channels / 4 : dims.channels;
+  const workgroupSize = workgroupSizeFor(units * channelUnits * lanes, lanes, tuning);
+  const blocks = Math.ceil(channelUnits / (workgroupSize / lanes));
   const sizes = { positions: positions(dims), channels: dims.channels };
   batch.run({
     kernel: tuning.subgroups ? `${kernel}_subgroups` : kernel,
     params: kernel === 'gradcam_weights' ? { maps: maps(dims), ...sizes } : { images: dims.batch, targets: dims.targets, ...sizes },
     buffers,
-    overrides: { WG: workgroupSize, LANES: lanes },
+    overrides: kernel === 'gradcam_weights' ? { WG: workgroupSize, LANES: lanes, QUADS: quads ? 1 : 0 } : { WG: workgroupSize, LANES: lanes },
     workgroups: units * blocks,
   });
   return weights;
@@ -69,14 +76,14 @@ export function encodeCamWeights(inputs: StageInputs, denseKernel: GPUBuffer, ta
 }
 
 /**
- * How a map kernel splits its cells' sums over C channels on `batch`'s device: `lanes`
- * invocations per (map, position) cell (about ITEMS_PER_LANE channels each, at most the
+ * How a map kernel splits its cells' sums over C channels (`items` terms, C or C/4 quads)
+ * on `batch`'s device: `lanes` invocations per (map, position) cell (about ITEMS_PER_LANE terms each, at most the
  * device's smallest subgroup with subgroups, else the workgroup), workgroupSize / lanes
  * cells per workgroup.
  */
-function mapReduction(batch: CommandBatch, dims: FeatureDims, kernel: 'weighted_sum_relu' | 'elementwise_sum_relu') {
+function mapReduction(batch: CommandBatch, dims: FeatureDims, kernel: 'weighted_sum_relu' | 'elementwise_sum_relu', items = dims.channels) {
   const tuning = deviceLaneTuning(batch.device);
-  const lanes = reductionLanesFor(dims.channels, tuning);
+  const lanes = reductionLanesFor(items, tuning);
   const workgroupSize = workgroupSizeFor(maps(dims) * positions(dims) * lanes, lanes, tuning);
   return {
     kernel: tuning.subgroups ? (`${kernel}_subgroups` as const) : kernel,
@@ -90,12 +97,16 @@ function mapReduction(batch: CommandBatch, dims: FeatureDims, kernel: 'weighted_
 export function encodeWeightedSum(inputs: StageInputs, weights: GPUBuffer): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
-  const split = mapReduction(batch, dims, 'weighted_sum_relu');
+  // Whole quads of channels: the lanes stride over them, read through vec4 views of the same
+  // buffers (too small a buffer would not bind as vec4: those views get a spare otherwise).
+  const quads = dims.channels % 4 === 0;
+  const split = mapReduction(batch, dims, 'weighted_sum_relu', quads ? dims.channels / 4 : dims.channels);
+  const spare = quads ? null : batch.temporary(16, STORAGE, 'no quads');
   batch.run({
     kernel: split.kernel,
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
-    buffers: { activations: inputs.activations, weights, maps: out, status: inputs.status },
-    overrides: { WG: split.workgroupSize, LANES: split.lanes },
+    buffers: { activations: inputs.activations, weights, maps: out, status: inputs.status, activation_quads: spare ?? inputs.activations, weight_quads: spare ?? weights },
+    overrides: { WG: split.workgroupSize, LANES: split.lanes, QUADS: quads ? 1 : 0 },
     workgroups: split.workgroups,
   });
   return out;
@@ -186,7 +197,7 @@ export function encodeRender(inputs: StageInputs, raw: GPUBuffer, ranges: GPUBuf
   // Absent outputs still need distinct buffers bound (two writable bindings must not alias).
   const spare = (label: string, bytes = 16): GPUBuffer => batch.temporary(bytes, STORAGE, label);
   const lut = overlay?.lut ?? spare('no colormap', 256 * 16);
-  const invocations = maps(dims) * (heatSize.height * heatSize.width + (shared ? 0 : overlaySize.height * overlaySize.width));
+  const rows = maps(dims) * (heatSize.height + (shared ? 0 : overlaySize.height));
   batch.run({
     kernel: 'render_maps',
     params: {
@@ -212,7 +223,23 @@ export function encodeRender(inputs: StageInputs, raw: GPUBuffer, ranges: GPUBuf
       heatmap: heatmap?.buffer ?? spare('no heatmap'),
       overlay: overlay?.buffer ?? spare('no overlay'),
     },
-    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0 },
-    workgroups: Math.ceil(invocations / 64),
+    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0, WG: renderWorkgroupSize(batch.device) },
+    workgroups: rows,
   });
+}
+
+/** Invocations per row of render_maps on a hardware GPU: a 224-pixel row in 4 steps. */
+const RENDER_ROW_LANES = 64;
+
+/**
+ * render_maps's workgroup size (invocations sharing one output row): RENDER_ROW_LANES on a
+ * hardware GPU (within its limits), the SIMD width on a software adapter. An emulator runs a
+ * workgroup one SIMD group at a time and pays a setup per invocation, so a row split over
+ * more invocations only costs more (SwiftShader, 224² heatmap + overlay, 20 dispatches
+ * alternated per round: 6.2 ms CPU per dispatch at 4 invocations, 6.7 at 8, 6.9 at 16,
+ * 7.9 at 32, 9.1 at 64).
+ */
+function renderWorkgroupSize(device: GPUDevice): number {
+  const software = softwareGroupWidth(device);
+  return software > 0 ? software : Math.min(RENDER_ROW_LANES, deviceLaneTuning(device).workgroupSize);
 }

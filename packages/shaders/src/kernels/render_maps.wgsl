@@ -15,12 +15,19 @@
 // 1, so resizing then normalising equals normalising then resizing) or at the output's
 // own resolution (resized_minmax: r = m for the heatmap, overlay_ranges + m for an overlay
 // of another size). With both = 1 the overlay has the heatmap's size and each invocation
-// writes both from one heat value; otherwise the index space is the heatmap's M·H·W
-// followed by the overlay's M·H'·W'. A size of 0×0 means that output is not written.
+// writes both from one heat value; otherwise the heatmap's M·H rows are followed by the
+// overlay's M·H' rows. A size of 0×0 means that output is not written.
 // Halves round up, as Math.round and OpenCV do (WGSL's round() would round them to even).
 // The image is packed RGBA8 (r in the low byte), [B, H', W'] or one image shared by all maps.
+//
+// One workgroup per output row: its WG invocations step through the row's pixels, so the
+// row's map, source rows y0, y1, weight fy and range are found once per invocation, with
+// no integer division per pixel. Float↔integer conversions go through i32 (all values here
+// are below 2^31): a CPU without unsigned conversions (SSE, on which SwiftShader runs)
+// emulates the u32 ones in several instructions per lane.
 
 override HAS_IMAGE: bool = true;
+override WG: u32 = 64u;   // invocations per row (the host: the device's SIMD width on a software adapter)
 
 struct Params {
   maps: u32,            // M = B·K
@@ -45,63 +52,64 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> heatmap: array<f32>;
 @group(0) @binding(6) var<storage, read_write> overlay: array<u32>;
 
-fn source_coordinate(out_index: u32, in_size: u32, out_size: u32) -> f32 {
-  let scaled = (f32(out_index) + 0.5) * (f32(in_size) / f32(out_size)) - 0.5;
-  return clamp(scaled, 0.0, f32(in_size - 1u));
+fn source_coordinate(out_index: u32, scale: f32, in_size: u32) -> f32 {
+  return clamp((f32(i32(out_index)) + 0.5) * scale - 0.5, 0.0, f32(i32(in_size) - 1));
 }
 
-fn sample(base: u32, Y: u32, X: u32, height: u32, width: u32) -> f32 {
-  let y = source_coordinate(Y, params.in_height, height);
-  let x = source_coordinate(X, params.in_width, width);
-  let y0 = u32(y);
-  let x0 = u32(x);
-  let y1 = min(y0 + 1u, params.in_height - 1u);
-  let x1 = min(x0 + 1u, params.in_width - 1u);
-  let fy = y - f32(y0);
-  let fx = x - f32(x0);
-  let top = mix(maps[base + y0 * params.in_width + x0], maps[base + y0 * params.in_width + x1], fx);
-  let bottom = mix(maps[base + y1 * params.in_width + x0], maps[base + y1 * params.in_width + x1], fx);
-  return mix(top, bottom, fy);
+fn channel(packed: i32, shift: u32) -> f32 {
+  return f32((packed >> shift) & 255);
 }
 
-fn heat_at(map: u32, pixel: u32, height: u32, width: u32, range_index: u32) -> f32 {
-  let up = sample(map * params.in_height * params.in_width, pixel / width, pixel % width, height, width);
-  let range = ranges[range_index];
-  return (up - range.x) / (range.y - range.x + 1e-7);
-}
-
-fn colour(heat: f32, map: u32, pixel: u32, pixels: u32) -> u32 {
-  let level = min(u32(clamp(heat, 0.0, 1.0) * 256.0), 255u);
-  let rgb = lut[level].rgb * 255.0;
-  var rgba = vec4f(rgb, 255.0);
-  if (HAS_IMAGE) {
-    let image_index = select(map / params.targets, 0u, params.images == 1u);
-    let under = unpack4x8unorm(image[image_index * pixels + pixel]) * 255.0;
-    rgba = vec4f(mix(under.rgb, rgb, params.alpha), under.a);
-  }
-  return pack4x8unorm(floor(rgba + 0.5) / 255.0);
-}
-
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
-  let heat_pixels = params.heat_height * params.heat_width;
-  let overlay_pixels = params.overlay_height * params.overlay_width;
-  let heat_count = params.maps * heat_pixels;
-  // One code path for both index ranges, its sizes chosen by select: a software GPU
+  let group = wid.x + wid.y * nwg.x;
+  let heat_rows = params.maps * params.heat_height;
+  // One code path for both outputs, its sizes chosen by select: a software GPU
   // (SwiftShader) runs both sides of a branch for all its SIMD lanes, masked, so two copies
-  // of the resize and colour math cost twice (measured on SwiftShader, 224² heatmap +
-  // overlay: this pass's CPU time fell from 11–15 to 6–8 ms with one copy).
-  let second = index >= heat_count;
-  let j = select(index, index - heat_count, second);
-  let pixels = select(heat_pixels, overlay_pixels, second);
-  if (j >= params.maps * pixels) { return; }
-  let map = j / pixels;
-  let pixel = j % pixels;
-  let heat = heat_at(map, pixel, select(params.heat_height, params.overlay_height, second),
-                     select(params.heat_width, params.overlay_width, second),
-                     select(map, params.overlay_ranges + map, second));
-  if (!second) { heatmap[j] = heat; }
-  if (second || params.both == 1u) { overlay[j] = colour(heat, map, pixel, pixels); }
+  // of the resize and colour math would cost twice.
+  let second = group >= heat_rows;
+  let row = select(group, group - heat_rows, second);
+  let height = select(params.heat_height, params.overlay_height, second);
+  let width = select(params.heat_width, params.overlay_width, second);
+  if (row >= params.maps * height) { return; }
+  let map = row / height;
+  let Y = row - map * height;
+  let in_width = params.in_width;
+  let y = source_coordinate(Y, f32(params.in_height) / f32(height), params.in_height);
+  let y0 = u32(i32(y));
+  let y1 = min(y0 + 1u, params.in_height - 1u);
+  let fy = y - f32(i32(y0));
+  let top_row = (map * params.in_height + y0) * in_width;
+  let bottom_row = (map * params.in_height + y1) * in_width;
+  let range = ranges[select(map, params.overlay_ranges + map, second)];
+  let span = range.y - range.x + 1e-7;
+  let x_scale = f32(in_width) / f32(width);
+  let image_index = select(map / params.targets, 0u, params.images == 1u);
+  let out_row = row * width;
+  let image_row = (image_index * height + Y) * width;
+  let write_heat = !second;
+  let write_overlay = second || params.both == 1u;
+  for (var X = lid; X < width; X += WG) {
+    let x = source_coordinate(X, x_scale, in_width);
+    let x0 = u32(i32(x));
+    let x1 = min(x0 + 1u, in_width - 1u);
+    let fx = x - f32(i32(x0));
+    let top = mix(maps[top_row + x0], maps[top_row + x1], fx);
+    let bottom = mix(maps[bottom_row + x0], maps[bottom_row + x1], fx);
+    let heat = (mix(top, bottom, fy) - range.x) / span;
+    if (write_heat) { heatmap[out_row + X] = heat; }
+    if (write_overlay) {
+      let level = clamp(i32(clamp(heat, 0.0, 1.0) * 256.0), 0, 255);
+      let rgb = lut[level].rgb * 255.0;
+      var rgba = vec4f(rgb, 255.0);
+      if (HAS_IMAGE) {
+        let under = bitcast<i32>(image[image_row + X]);
+        let below = vec3f(channel(under, 0u), channel(under, 8u), channel(under, 16u));
+        rgba = vec4f(mix(below, rgb, params.alpha), channel(under, 24u));
+      }
+      let q = vec4i(floor(rgba + 0.5));
+      overlay[out_row + X] = bitcast<u32>(q.x | (q.y << 8u) | (q.z << 16u) | (q.w << 24u));
+    }
+  }
 }

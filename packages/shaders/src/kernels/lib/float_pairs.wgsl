@@ -1,6 +1,6 @@
 // Included by `// #include float_pairs`: error-free transformations on float32 and unevaluated pairs
 // (hi + lo, "double-float"), exact whether or not the compiler fuses a·b + c:
-//   two_sum(a, b) = (s, e) with s + e = a + b exactly (Knuth's TwoSum)
+//   two_sum(a, b) = (s, e) with s + e = a + b exactly (Knuth's TwoSum); two_sum4 per component
 //   two_prod(a, b) = (p, e) with p + e = a·b exactly (Dekker's product; the operands split
 //     into 12-bit halves by masking, so products of halves are exact)
 //   pair_merge(a, b) = (a_hi + a_lo) + (b_hi + b_lo) as (s, e + a_lo + b_lo), s + e = a_hi + b_hi
@@ -12,6 +12,12 @@ fn two_sum(a: f32, b: f32) -> vec2f {
   let s = a + b;
   let bb = s - a;
   return vec2f(s, (a - (s - bb)) + (b - bb));
+}
+
+fn two_sum4(a: vec4f, b: vec4f) -> array<vec4f, 2> {
+  let s = a + b;
+  let bb = s - a;
+  return array<vec4f, 2>(s, (a - (s - bb)) + (b - bb));
 }
 
 // The top 12 significand bits of x: products of two such halves are exact in float32.
