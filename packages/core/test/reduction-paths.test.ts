@@ -13,7 +13,7 @@ import { readBuffers } from '../src/gpu/readback.js';
 import type { FeatureDims } from '../src/inputs.js';
 import type { StageInputs } from '../src/stages.js';
 import * as ref from '../src/reference/index.js';
-import { encodeElementwiseSum, encodeGradientWeights, encodeWeightedSum } from '../src/stages.js';
+import { encodeElementwiseSum, encodeGradientWeights, encodeWeightedSum, gradcamLanes } from '../src/stages.js';
 import { CASES, describeCase, makeInputs, type TestCase } from './cases.js';
 import { expectClose, makeRng, randomFloats, withGpuErrorScopes } from './gpu-fixture.js';
 import { gradcamppConditioning, predictedGradcamppError } from './gradcampp-conditioning.js';
@@ -76,7 +76,9 @@ describe.each([
   }
 
   function weights(kernel: WeightKernel, dims: FeatureDims, A: Float32Array, G: Float32Array): Promise<Float32Array> {
-    return stage(dims, A, dims.batch * dims.targets * dims.channels * 4, (inputs, upload) => encodeGradientWeights(inputs, kernel, upload(G)));
+    // The hardware split (software = false): Grad-CAM's kernel takes one lane per channel on a
+    // software adapter, and its lanes would otherwise never be tested on one.
+    return stage(dims, A, dims.batch * dims.targets * dims.channels * 4, (inputs, upload) => encodeGradientWeights(inputs, kernel, upload(G), false));
   }
 
   it('the engine picks the path the device allows', ({ skip }) => {
@@ -89,6 +91,12 @@ describe.each([
     const widths = [...new Set(all)].sort((a, b) => a - b);
     expect(widths).toEqual(Array.from({ length: Math.log2(tuning.maxLanes) + 1 }, (_, j) => 2 ** j));
     if (!subgroups) expect(tuning.maxLanes).toBe(4);
+    // Grad-CAM's weights: the same split on a hardware GPU, one lane per channel on a software adapter.
+    for (const c of [...CASES, ...EXTRA]) {
+      const S = c.height * c.width;
+      expect(gradcamLanes(S, tuning, false)).toBe(reductionLanesFor(S, tuning));
+      expect(gradcamLanes(S, tuning, true)).toBe(1);
+    }
   });
 
   it.each(cases)('%s', async (_n, c, i) => {
