@@ -24,7 +24,8 @@
 // row's map, source rows y0, y1, weight fy and range are found once per invocation, with
 // no integer division per pixel. Float↔integer conversions go through i32 (all values here
 // are below 2^31): a CPU without unsigned conversions (SSE, on which SwiftShader runs)
-// emulates the u32 ones in several instructions per lane.
+// emulates the u32 ones in several instructions per lane. Every value converted is ≥ 0,
+// so the conversion's truncation is the floor the formulas ask for.
 
 override HAS_IMAGE: bool = true;
 override WG: u32 = 64u;   // invocations per row (the host: the device's SIMD width on a software adapter)
@@ -108,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         let below = vec3f(channel(under, 0u), channel(under, 8u), channel(under, 16u));
         rgba = vec4f(mix(below, rgb, params.alpha), channel(under, 24u));
       }
-      let q = vec4i(floor(rgba + 0.5));
+      let q = vec4i(rgba + 0.5);  // positive: truncation is the floor
       overlay[out_row + X] = bitcast<u32>(q.x | (q.y << 8u) | (q.z << 16u) | (q.w << 24u));
     }
   }
