@@ -38,6 +38,11 @@ export interface ManyComputeOptions extends OutputRequest {
   readonly denseKernel?: TensorSource;
   /** The class(es) the methods that need them explain (CAM, Score-CAM given its scores). */
   readonly targets?: TargetSpec;
+  /**
+   * Whether the submit also copies every output into one staging buffer for `read()` (default
+   * true). false: nothing is staged, for results read later together with others (CamEngine.readAll).
+   */
+  readonly readback?: boolean;
 }
 
 /** The methods of a computeMany request checked: a non-empty list of known names, specs or sessions. */
@@ -100,28 +105,17 @@ export class CamResults {
 
   /**
    * Every result's outputs, in request order: the first read maps the staging buffer the
-   * computing submit filled (no further submit); a later one copies again in one submit.
+   * computing submit filled (no further submit); a later one, or any read of a call made with
+   * `readback: false`, copies them into one staging buffer in one submit and maps it once.
    * Throws the first GPU error of the work behind any result, else the NonFiniteInputError
    * of the first result, in request order, whose inputs held NaN/Inf.
    */
   async read(): Promise<CamOutputs[]> {
     if (this.released) throw new InvalidInputError('these CamResults were released; read them before calling release()');
-    const requests = this.results.map((r) => r.readRequests());
     const staged = this.staged;
     this.staged = null;
-    const reading = staged
-      ? mapStaging(this.device, this.pool, staged.buffer, staged.layout, Promise.resolve(null))
-      : readBuffers(this.device, this.pool, requests.flat() as ReadRequest[]);
-    const [data, checks] = await Promise.allSettled([reading, Promise.all(this.results.map((r) => r.gpuChecks()))]);
-    if (checks.status === 'rejected') throw checks.reason;
-    if (data.status === 'rejected') throw data.reason;
-    let at = 0;
-    return this.results.map((result, i) => {
-      const count = requests[i]!.length;
-      const outputs = result.outputsOf(data.value.slice(at, at + count));
-      at += count;
-      return outputs;
-    });
+    if (!staged) return readResults(this.device, this.pool, this.results);
+    return readResults(this.device, this.pool, this.results, () => mapStaging(this.device, this.pool, staged.buffer, staged.layout, Promise.resolve(null)));
   }
 
   /** Returns every result's buffers (and an unread staging buffer) to the engine's pool. */
@@ -132,4 +126,24 @@ export class CamResults {
     if (this.staged) this.pool.release(this.staged.buffer);
     this.staged = null;
   }
+}
+
+/**
+ * @internal Reads several results back with one staging buffer mapped once: copied in one
+ * submit, or already copied (`staged`). Throws the first GPU error of their work, else the
+ * NonFiniteInputError of the first result, in order, whose inputs held NaN/Inf.
+ */
+export async function readResults(device: GPUDevice, pool: BufferPool, results: readonly CamResult[], staged?: () => Promise<ArrayBuffer[]>): Promise<CamOutputs[]> {
+  const requests = results.map((r) => r.readRequests());
+  const reading = staged ? staged() : readBuffers(device, pool, requests.flat() as ReadRequest[]);
+  const [data, checks] = await Promise.allSettled([reading, Promise.all(results.map((r) => r.gpuChecks()))]);
+  if (checks.status === 'rejected') throw checks.reason;
+  if (data.status === 'rejected') throw data.reason;
+  let at = 0;
+  return results.map((result, i) => {
+    const count = requests[i]!.length;
+    const outputs = result.outputsOf(data.value.slice(at, at + count));
+    at += count;
+    return outputs;
+  });
 }

@@ -3,7 +3,7 @@ import { GpuError, InvalidInputError } from './errors.js';
 import { BufferPool, type PoolStats } from './gpu/buffer-pool.js';
 import { CommandBatch } from './gpu/command-batch.js';
 import { recordStagingCopies, stagingLayout } from './gpu/readback.js';
-import { CamResults, checkManyMethods, type ManyComputeOptions, type MethodSpec, type ResultPart, type StagedRead } from './compute-many.js';
+import { CamResults, checkManyMethods, readResults, type ManyComputeOptions, type MethodSpec, type ResultPart, type StagedRead } from './compute-many.js';
 import { BufferUsage, STORAGE_USAGE } from './gpu/flags.js';
 import {
   activationDims,
@@ -22,7 +22,7 @@ import { encodeAugAverage, encodeLayerFuse } from './fused-stages.js';
 import { isMethodName, METHODS, type GradientWeightsKernel, type MethodName } from './methods.js';
 import { checkBufferLimits, isNormalization, NORMALIZATIONS, planOutputs, sameSize, type Normalization, type OutputPlan, type OutputRequest } from './output-plan.js';
 import { checkDenseKernel, checkScores, type ScoreCamScores } from './method-inputs.js';
-import { CamResult } from './result.js';
+import { CamResult, type CamOutputs } from './result.js';
 import { ScoreCamSession, type ScoreCamSessionOptions } from './scorecam-session.js';
 import { scorePlan } from './score-plan.js';
 import { encodeGivenScoreWeights } from './score-stages.js';
@@ -188,7 +188,7 @@ export class CamEngine {
   computeMany(options: ManyComputeOptions): CamResults {
     this.assertUsable();
     const entries = checkManyMethods(options.methods, (m): m is ScoreCamSession => m instanceof ScoreCamSession);
-    const { methods: _methods, activations, gradients, denseKernel, targets, ...request } = options;
+    const { methods: _methods, activations, gradients, denseKernel, targets, readback, ...request } = options;
     const sessions = entries.filter((e): e is ScoreCamSession => e instanceof ScoreCamSession);
     if (new Set(sessions).size !== sessions.length) throw new InvalidInputError('methods lists one ScoreCamSession twice');
     const parts = entries.map((entry): ResultPart => {
@@ -206,9 +206,25 @@ export class CamEngine {
         ...(spec.eigenSmooth !== undefined ? { eigenSmooth: spec.eigenSmooth } : {}),
       });
     });
-    const { results, staged } = this.executeParts(`wgcam ${parts.map((p) => p.label.replace(/^wgcam /, '')).join(', ')}`, parts, true);
+    const { results, staged } = this.executeParts(`wgcam ${parts.map((p) => p.label.replace(/^wgcam /, '')).join(', ')}`, parts, readback ?? true);
     for (const session of sessions) session.finished();
     return new CamResults(this.device, this.pool, results, staged);
+  }
+
+  /**
+   * Reads several results of this engine back at once: their outputs copied into one staging
+   * buffer in one submit and mapped once (e.g. the results of two computeMany calls made
+   * with `readback: false` around other work). The results stay the caller's to release.
+   *
+   * @example
+   * const early = engine.computeMany({ methods: ['gradcam', 'eigencam'], activations, gradients, size, readback: false });
+   * // ... run Score-CAM's passes ...
+   * const late = engine.computeMany({ methods: [session], activations, size, readback: false });
+   * const outputs = await engine.readAll([...early.results, ...late.results]);
+   */
+  readAll(results: readonly CamResult[]): Promise<CamOutputs[]> {
+    this.assertUsable();
+    return readResults(this.device, this.pool, results);
   }
 
   /** What compute records for one request, checked against the device's limits. */

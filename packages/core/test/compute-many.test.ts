@@ -199,6 +199,30 @@ describe('computeMany: every method in one submit, bit for bit its own call', ()
     }
     await expect(results.read()).rejects.toThrow(/released/);
   });
+
+  it('readback: false stages nothing; readAll reads two groups with one submit and one map', async () => {
+    const shared = sharedInputs(CASES[7]!, 850);
+    const common = { activations: shared.activations, gradients: shared.gradients, ...shared.outputs, readback: false };
+    const want = await counted(async () => {
+      const results = gpu.engine.computeMany({ ...common, methods: ['gradcam', 'eigencam', 'gradcam++', 'layercam'], readback: true });
+      try {
+        return await results.read();
+      } finally {
+        results.release();
+      }
+    });
+    const early = gpu.engine.computeMany({ ...common, methods: ['gradcam', 'eigencam'] });
+    const late = gpu.engine.computeMany({ ...common, methods: ['gradcam++', 'layercam'] });
+    try {
+      const got = await counted(() => gpu.engine.readAll([...early.results, ...late.results]));
+      expect(got.value.map(bits)).toEqual(want.value.map(bits));
+      expect({ submits: got.submits, maps: got.maps }).toEqual({ submits: 1, maps: 1 });
+      expect({ submits: want.submits, maps: want.maps }).toEqual({ submits: 1, maps: 1 });
+    } finally {
+      early.release();
+      late.release();
+    }
+  });
 });
 
 describe('computeMany: refusals and failures', () => {

@@ -158,7 +158,7 @@ describe('compute: a failure while recording', () => {
 });
 
 describe('readback', () => {
-  it('a failed map rejects with that error and returns no buffer to the pool while another map is pending', async () => {
+  it('a failed map rejects with that error and returns no mapped or pending buffer to the pool', async () => {
     const injected = new Error('injected map failure');
     const pool = engine.pool;
     const releasedWhile: string[] = [];
@@ -169,7 +169,7 @@ describe('readback', () => {
       const buffer = originalAcquire(size, usage, label);
       if (usage & BufferUsage.MAP_READ && first) {
         first = false;
-        // The first staging buffer's map fails at once, while the others are still mapping.
+        // The staging buffer's map fails at once (one staging buffer holds every output of a read).
         Object.defineProperty(buffer, 'mapAsync', { configurable: true, value: () => Promise.reject(injected) });
         restores.push(() => delete (buffer as unknown as Record<string, unknown>)['mapAsync']);
       }

@@ -39,7 +39,7 @@ export interface ModelPasses {
 
 /** Several methods' explanations from one model pass. */
 export interface ManyExplanations {
-  /** One per requested method, in request order. Their `timings` count shared stages (preprocess, model, readback) in each; `cam` is an equal share of the one submit that records every method's maps. */
+  /** One per requested method, in request order. Their `timings` count shared stages (preprocess, model, readback) in each; `cam` is an equal share of recording the submits of every method's maps. */
   readonly explanations: readonly Explanation[];
   /** The whole call's stage times, each stage counted once: sum these, not the explanations'. */
   readonly timings: ExplainTimings;
@@ -78,16 +78,17 @@ interface MethodRun {
   readonly result: CamResult;
   /** Milliseconds of this method's own model work (Score-CAM's masked forwards). */
   readonly model: number;
-  /** Milliseconds of recording (and, when profiling, waiting for) the call's kernels, divided equally between its methods. */
+  /** Milliseconds of recording (and, when profiling, waiting for) the call's map submits, divided equally between its methods. */
   readonly cam: number;
 }
 
 /**
  * Explains images with several methods from one forward pass and one backward pass per
  * target: A, G and the dense kernel go to the engine once (zero copy on the webgpu
- * backend, else one upload each); Score-CAM's masked forwards run once; then every
- * method's maps (the score methods' sessions finished alongside) are recorded into one
- * submit with one readback (CamEngine.computeMany). Every intermediate tensor is disposed.
+ * backend, else one upload each); Score-CAM's masked forwards run once. The maps of the
+ * methods without passes are recorded into one submit before those passes, the score
+ * methods' sessions finished in one more after them (CamEngine.computeMany), and every
+ * output comes back in one readback. Every intermediate tensor is disposed.
  *
  * @example
  * const { explanations, passes } = await explainMany(context, [image], { methods: ['gradcam', 'gradcam++', 'cam'] });
@@ -120,8 +121,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
   const owned: tf.Tensor[] = [];
   const onGpu: BridgedTensor[] = [];
   const runs: MethodRun[] = [];
-  const sessions: ScoreCamSession[] = [];
-  let group: CamResults | null = null;
+  const groups: CamResults[] = [];
   let underlay: OverlayOnDevice | null = null;
   let keptLogits: MaskedLogits | null = null;
   const t0 = tf.util.now();
@@ -186,76 +186,103 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
     let maskedForward = 0;
     let scoreInput: BridgedTensor | null = null;
     let scoreBaseline: BridgedTensor | null = null;
-    // The score-based methods run their passes first; every method's maps are then recorded
-    // into one submit (computeMany), the score methods' sessions finished in it.
-    const specs = new Map<MethodName, MethodSpec | ScoreCamSession>();
-    const model = new Map<MethodName, number>();
-    for (const method of methods) {
-      if (METHODS[method].needs !== 'scores') continue;
-      throwIfCancelled(signal, 'the explanation');
+    // The methods without passes are recorded into one submit, made once the first masked
+    // inputs are with TF.js (or before the score methods, or alone), so the GPU computes
+    // their maps while the model runs the masked passes; the score methods' sessions are
+    // finished in a second submit, and one readback brings every method's outputs back.
+    const scoreMethods = methods.filter((m) => METHODS[m].needs === 'scores');
+    const plain = methods.filter((m) => METHODS[m].needs !== 'scores');
+    const byMethod = new Map<MethodName, CamResult>();
+    let cam = 0;
+    const denseTargets = needs.has('dense-kernel') ? await targetRows() : null;
+    let plainPending = plain.length > 0;
+    const submitPlain = (): void => {
+      if (!plainPending) return;
+      plainPending = false;
       const start = tf.util.now();
-      // The input and its logits reach the engine once for every score-based method of the call.
-      if (!scoreInput) {
-        scoreInput = await bridgeTensor(input, engine.device);
-        onGpu.push(scoreInput);
+      const specs = plain.map((method): MethodSpec => {
+        const info = METHODS[method];
+        // Class-agnostic methods (Eigen-CAM) compute one map per image, shared by its targets.
+        const gradients = info.needs !== 'gradients' ? undefined : info.noisySamples ? noisy!.source : g!.source;
+        return { method, ...(gradients ? { gradients } : {}), ...(request.eigenSmooth && smoothable(method) ? { eigenSmooth: true } : {}) };
+      });
+      const group = engine.computeMany({
+        methods: specs,
+        activations: a.source,
+        ...(kernel ? { denseKernel: kernel.source } : {}),
+        ...(denseTargets ? { targets: denseTargets } : {}),
+        ...outputs,
+        readback: scoreMethods.length === 0,
+      });
+      groups.push(group);
+      plain.forEach((m, i) => byMethod.set(m, group.results[i]!));
+      cam += tf.util.now() - start;
+    };
+    const model = new Map<MethodName, number>();
+    const sessions: ScoreCamSession[] = [];
+    try {
+      for (const method of scoreMethods) {
+        throwIfCancelled(signal, 'the explanation');
+        const start = tf.util.now();
+        // The input and its logits reach the engine once for every score-based method of the call.
+        if (!scoreInput) {
+          scoreInput = await bridgeTensor(input, engine.device);
+          onGpu.push(scoreInput);
+        }
+        if (!scoreBaseline && scorePlan(method, request.scoreCam).needsBaseline) {
+          scoreBaseline = await bridgeTensor(logits, engine.device);
+          onGpu.push(scoreBaseline);
+        }
+        const baseline = scorePlan(method, request.scoreCam).needsBaseline ? scoreBaseline : null;
+        const onProgress = request.onProgress;
+        const scoreCam = {
+          ...request.scoreCam,
+          ...(signal ? { signal } : {}),
+          onChunk: (done: number, total: number) => {
+            request.scoreCam?.onChunk?.(done, total);
+            const elapsedMs = tf.util.now() - start;
+            onProgress?.({ method, done, total, unit: METHODS[method].passes?.feeds === 'ablated-head' ? 'ablated activations' : 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
+          },
+        };
+        const inputs = { activations: a, input: scoreInput, inputTensor: input, baseline };
+        // Score-CAM keeps its masked inputs' logits when a later method of the call masks a subset of them (Faster Score-CAM).
+        const keep = methods.slice(methods.indexOf(method) + 1).some((m) => METHODS[m].passes?.feeds === 'masked-input');
+        const camBefore = cam;
+        const run = await runScorePasses(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, context.maskSlot, { keep, from: keptLogits }, submitPlain);
+        sessions.push(run.session);
+        if (run.kept) {
+          keptLogits?.logits.dispose();
+          keptLogits = run.kept;
+        }
+        maskedForward += run.modelCalls;
+        await sync();
+        // Score-CAM's masked forwards are its model time, interleaved with its masking and scoring kernels (not the other methods' submit made meanwhile).
+        model.set(method, tf.util.now() - start - (cam - camBefore));
       }
-      if (!scoreBaseline && scorePlan(method, request.scoreCam).needsBaseline) {
-        scoreBaseline = await bridgeTensor(logits, engine.device);
-        onGpu.push(scoreBaseline);
-      }
-      const baseline = scorePlan(method, request.scoreCam).needsBaseline ? scoreBaseline : null;
-      const onProgress = request.onProgress;
-      const scoreCam = {
-        ...request.scoreCam,
-        ...(signal ? { signal } : {}),
-        onChunk: (done: number, total: number) => {
-          request.scoreCam?.onChunk?.(done, total);
-          const elapsedMs = tf.util.now() - start;
-          onProgress?.({ method, done, total, unit: METHODS[method].passes?.feeds === 'ablated-head' ? 'ablated activations' : 'masked inputs', elapsedMs, remainingMs: done === 0 ? Number.NaN : (elapsedMs / done) * (total - done) });
-        },
-      };
-      const inputs = { activations: a, input: scoreInput, inputTensor: input, baseline };
-      // Score-CAM keeps its masked inputs' logits when a later method of the call masks a subset of them (Faster Score-CAM).
-      const keep = methods.slice(methods.indexOf(method) + 1).some((m) => METHODS[m].passes?.feeds === 'masked-input');
-      const run = await runScorePasses(split, engine, method as ScoreMethodName, inputs, await targetRows(), scoreCam, context.maskSlot, { keep, from: keptLogits });
-      sessions.push(run.session);
-      specs.set(method, run.session);
-      if (run.kept) {
-        keptLogits?.logits.dispose();
-        keptLogits = run.kept;
-      }
-      maskedForward += run.modelCalls;
+      throwIfCancelled(signal, 'the explanation');
+      submitPlain();
       await sync();
-      // Score-CAM's masked forwards are its model time, interleaved with its masking and scoring kernels.
-      model.set(method, tf.util.now() - start);
+      if (sessions.length > 0) {
+        throwIfCancelled(signal, 'the explanation');
+        const start = tf.util.now();
+        // TF.js's recorded work (the last chunk's logits) is submitted before the engine's.
+        flushBackend();
+        const group = engine.computeMany({ methods: sessions, activations: a.source, ...outputs, readback: plain.length === 0 });
+        groups.push(group);
+        scoreMethods.forEach((m, i) => byMethod.set(m, group.results[i]!));
+        await sync();
+        cam += tf.util.now() - start;
+      }
+    } finally {
+      // Unfinished sessions (a failed pass or finish) give their buffers back; finished ones are closed already.
+      for (const session of sessions) session.release();
     }
-    throwIfCancelled(signal, 'the explanation');
-    const start = tf.util.now();
-    for (const method of methods) {
-      const info = METHODS[method];
-      if (info.needs === 'scores') continue;
-      // Class-agnostic methods (Eigen-CAM) compute one map per image, shared by its targets.
-      const gradients = info.needs !== 'gradients' ? undefined : info.noisySamples ? noisy!.source : g!.source;
-      specs.set(method, { method, ...(gradients ? { gradients } : {}), ...(request.eigenSmooth && smoothable(method) ? { eigenSmooth: true } : {}) });
-    }
-    const dense = methods.some((m) => METHODS[m].needs === 'dense-kernel');
-    const denseTargets = dense ? await targetRows() : null;
-    // TF.js's recorded work (the last chunk's logits) is submitted before the engine's.
-    flushBackend();
-    group = engine.computeMany({
-      methods: methods.map((m) => specs.get(m)!),
-      activations: a.source,
-      ...(kernel ? { denseKernel: kernel.source } : {}),
-      ...(denseTargets ? { targets: denseTargets } : {}),
-      ...outputs,
-    });
-    await sync();
-    // The one submit records every method's maps: its time is shared equally between them.
-    const cam = (tf.util.now() - start) / methods.length;
-    for (const [i, method] of methods.entries()) runs.push({ method, result: group.results[i]!, model: model.get(method) ?? 0, cam });
+    // The submits that record the maps: their time is shared equally between the methods.
+    for (const method of methods) runs.push({ method, result: byMethod.get(method)!, model: model.get(method) ?? 0, cam: cam / methods.length });
     const t2 = tf.util.now();
-    // One readback for the maps, one for the probabilities with the chosen classes.
-    const [reads, read] = await Promise.all([group.read(), readPredictions(logits, chosen)]);
+    // One readback for the maps (staged in the last submit when there is one group), one for the probabilities with the chosen classes.
+    const reading = groups.length === 1 ? groups[0]!.read() : engine.readAll(runs.map((r) => r.result));
+    const [reads, read] = await Promise.all([reading, readPredictions(logits, chosen)]);
     const probs = read.probabilities;
     const rows = targets ?? read.targets;
     const t3 = tf.util.now();
@@ -285,8 +312,7 @@ export async function explainMany(context: ExplainContext, images: readonly Imag
       passes: { forward: 1 + (noisy ? 1 : 0), backward: (g ? chosen.k : 0) + (noisy ? chosen.k : 0), maskedForward },
     };
   } finally {
-    group?.release();
-    for (const session of sessions) session.release();
+    for (const group of groups) group.release();
     for (const b of onGpu) b.release();
     underlay?.release();
     tf.dispose(owned);

@@ -110,7 +110,9 @@ export function masksAmong(plan: ScorePlan, kept: ScorePlan): boolean {
  * holding the logits of the same masks (a Score-CAM of the same call), a Faster
  * Score-CAM reads its chosen channels (B·N integers) and takes those rows: no model call.
  * The session comes back with every pass scored, for the caller to finish (alone, or with
- * the call's other methods in one submit by CamEngine.computeMany) or release.
+ * the call's other methods in one submit by CamEngine.computeMany) or release. `onMasks` is
+ * called after each chunk's masked inputs are handed to TF.js and before the model runs on
+ * them: GPU work submitted there runs while the model does (on a CPU backend).
  *
  * @example
  * const { session } = await runScorePasses(split, engine, 'scorecam', inputs, [[3]], {}, slot);
@@ -125,6 +127,7 @@ export async function runScorePasses(
   options: ScoreCamOptions,
   slot: MaskBufferSlot,
   share: MaskedLogitsShare = {},
+  onMasks?: () => void,
 ): Promise<ScorePassesRun> {
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`scoreCam.batchSize must be a positive integer; got ${batchSize}`);
@@ -167,6 +170,7 @@ export async function runScorePasses(
       const masked = zeroCopy
         ? tf.tensor({ buffer: maskBuffer, zeroCopy: true }, shape, 'float32')
         : tf.tensor(new Float32Array((await readBuffers(engine.device, engine.pool, [{ buffer: maskBuffer, bytes: session.maskBytes(count) }]))[0]!), shape, 'float32');
+      onMasks?.();
       const logits = tf.tidy(() => {
         if (plan.feeds === 'input') return split.logits(masked as tf.Tensor4D);
         // The head also reads the input where a branch goes around the cut: each pass's own image.
