@@ -205,8 +205,16 @@ export interface RenderTargets {
 /**
  * Resize, normalise, heatmap, colormap and overlay of raw maps [B·K, h·w] in one dispatch.
  * `ranges` come from encodeMinMax (feature resolution) or encodeResizedMinMax (output).
+ * `software` (default: whether the device is a software adapter) picks the row width
+ * (renderWorkgroupSize); tests pass false to run a hardware GPU's width on a software one.
  */
-export function encodeRender(inputs: StageInputs, raw: GPUBuffer, ranges: GPUBuffer, targets: RenderTargets): void {
+export function encodeRender(
+  inputs: StageInputs,
+  raw: GPUBuffer,
+  ranges: GPUBuffer,
+  targets: RenderTargets,
+  software = softwareGroupWidth(inputs.batch.device) > 0,
+): void {
   const { batch, dims } = inputs;
   const { heatmap, overlay } = targets;
   const shared = heatmap !== null && overlay !== null && heatmap.size.height === overlay.size.height && heatmap.size.width === overlay.size.width;
@@ -241,7 +249,7 @@ export function encodeRender(inputs: StageInputs, raw: GPUBuffer, ranges: GPUBuf
       heatmap: heatmap?.buffer ?? spare('no heatmap'),
       overlay: overlay?.buffer ?? spare('no overlay'),
     },
-    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0, WG: renderWorkgroupSize(batch.device) },
+    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0, WG: renderWorkgroupSize(batch.device, software) },
     workgroups: rows,
   });
 }
@@ -257,7 +265,6 @@ const RENDER_ROW_LANES = 64;
  * alternated per round: 6.2 ms CPU per dispatch at 4 invocations, 6.7 at 8, 6.9 at 16,
  * 7.9 at 32, 9.1 at 64).
  */
-function renderWorkgroupSize(device: GPUDevice): number {
-  const software = softwareGroupWidth(device);
-  return software > 0 ? software : Math.min(RENDER_ROW_LANES, deviceLaneTuning(device).workgroupSize);
+function renderWorkgroupSize(device: GPUDevice, software: boolean): number {
+  return software ? softwareGroupWidth(device) || 4 : Math.min(RENDER_ROW_LANES, deviceLaneTuning(device).workgroupSize);
 }

@@ -178,11 +178,18 @@ describe('render kernel (resize, normalise, heatmap, colormap, overlay in one di
           const heatBuffer = run.poisoned(maps * pixels * 4);
           const target = run.poisoned(maps * pixels * 4);
           const img = withImage ? { buffer: run.upload(image), count: images } : null;
-          encodeRender(run.inputs, run.upload(raw), run.upload(bothRanges), {
-            heatmap: { buffer: heatBuffer, size: to },
-            overlay: { buffer: target, size: to, lut: run.upload(lut), image: img, alpha },
-            overlayRanges: 0,
-          });
+          // A hardware GPU's row width (64 invocations): the heatmap-only call below runs this device's.
+          encodeRender(
+            run.inputs,
+            run.upload(raw),
+            run.upload(bothRanges),
+            {
+              heatmap: { buffer: heatBuffer, size: to },
+              overlay: { buffer: target, size: to, lut: run.upload(lut), image: img, alpha },
+              overlayRanges: 0,
+            },
+            false,
+          );
           return target;
         },
         maps * pixels * 4,
