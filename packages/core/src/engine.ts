@@ -172,8 +172,8 @@ export class CamEngine {
   /**
    * Records several methods' explanations of the same activations (and gradients, dense
    * kernel, targets, outputs) into one command encoder and submits them once, together with
-   * the copies of every output into one staging buffer: `read()` of the returned CamResults
-   * maps it once. Inputs given as typed arrays are uploaded once for all methods. A
+   * the copies of every output into one staging buffer (unless `readback: false`): `read()`
+   * of the returned CamResults maps it once. Inputs given as typed arrays are uploaded once for all methods. A
    * ScoreCamSession among the methods (every pass scored) is finished into the same submit.
    * Each method's outputs are bit for bit those of its own compute (or finish) call.
    *

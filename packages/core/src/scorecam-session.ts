@@ -2,7 +2,7 @@ import type { CamEngine } from './engine.js';
 import { InvalidInputError, ShapeError } from './errors.js';
 import { CommandBatch } from './gpu/command-batch.js';
 import { STORAGE_USAGE } from './gpu/flags.js';
-import { readBuffers } from './gpu/readback.js';
+import { mapStaging, readBuffers, recordStagingCopies, stagingLayout } from './gpu/readback.js';
 import { activationDims, checkData, checkShape, isGpuBuffer, resolveTargets, type FeatureDims, type TargetSpec, type TensorSource } from './inputs.js';
 import { checkBufferLimits, planOutputs, type OutputRequest } from './output-plan.js';
 import type { CamResult } from './result.js';
@@ -181,14 +181,47 @@ export class ScoreCamSession {
   /** Writes the inputs of passes first..first+count−1 into `out`: masked model inputs [count, H, W, Cin], or for Ablation-CAM the activations with one channel zeroed [count, h, w, C]. */
   writeMasks(first: number, count: number, out: GPUBuffer): void {
     this.checkChunk(first, count);
+    this.checkMaskBuffer(count, out);
+    this.step('scorecam masks', (batch) => this.encodeMasks(batch, first, count, out));
+  }
+
+  /**
+   * writeMasks, with the written inputs copied back in the same submit (one staging buffer,
+   * mapped once): for a model that runs on the CPU side (TF.js wasm or cpu).
+   *
+   * @example
+   * const masked = await session.writeAndReadMasks(0, 32, maskBuffer); // [32, H, W, Cin] values
+   */
+  async writeAndReadMasks(first: number, count: number, out: GPUBuffer): Promise<Float32Array> {
+    this.checkChunk(first, count);
+    this.checkMaskBuffer(count, out);
+    const { device, pool } = this.engine;
+    const layout = stagingLayout([this.maskBytes(count)]);
+    let staging: GPUBuffer | null = null;
+    let check: Promise<void>;
+    try {
+      check = this.stepChecked('scorecam masks', (batch) => {
+        this.encodeMasks(batch, first, count, out);
+        staging = recordStagingCopies(batch.commands(), pool, [{ buffer: out, bytes: this.maskBytes(count) }], layout);
+      });
+    } catch (error) {
+      if (staging) pool.release(staging);
+      throw error;
+    }
+    const [data] = await mapStaging(device, pool, staging!, layout, check.then(() => null, (error: unknown) => error as Error));
+    return new Float32Array(data!);
+  }
+
+  private encodeMasks(batch: CommandBatch, first: number, count: number, out: GPUBuffer): void {
+    if (this.plan.feeds === 'head') {
+      encodeAblationInputs(batch, this.dims, this.activations, out, first, count);
+    } else {
+      encodeScoreFamilyMasks(batch, this.dims, this.plan, { activations: this.activations, ranges: this.ranges, selection: this.selection, input: this.inputBuffer!, out }, this.input, first, count);
+    }
+  }
+
+  private checkMaskBuffer(count: number, out: GPUBuffer): void {
     if (out.size < this.maskBytes(count)) throw new ShapeError(`the mask buffer holds ${out.size} bytes; ${count} masked inputs need ${this.maskBytes(count)}`);
-    this.step('scorecam masks', (batch) => {
-      if (this.plan.feeds === 'head') {
-        encodeAblationInputs(batch, this.dims, this.activations, out, first, count);
-      } else {
-        encodeScoreFamilyMasks(batch, this.dims, this.plan, { activations: this.activations, ranges: this.ranges, selection: this.selection, input: this.inputBuffer!, out }, this.input, first, count);
-      }
-    });
   }
 
   /**
@@ -289,9 +322,16 @@ export class ScoreCamSession {
 
   /** Records and submits one step in its own batch; a failed recording gives back what it acquired, once. */
   private step(label: string, record: (batch: CommandBatch) => void): void {
+    this.stepChecked(label, record);
+  }
+
+  /** step, returning the batch's GPU check (also kept for the finished result). */
+  private stepChecked(label: string, record: (batch: CommandBatch) => void): Promise<void> {
     this.assertOpen();
     this.engine.assertUsable();
-    this.checks.push(new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label).submitScoped(record));
+    const check = new CommandBatch(this.engine.device, this.engine.pool, this.engine.debug, label).submitScoped(record);
+    this.checks.push(check);
+    return check;
   }
 
   private assertOpen(): void {

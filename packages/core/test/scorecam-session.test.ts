@@ -79,3 +79,47 @@ describe('ScoreCamSession', () => {
     expect(gpu.engine.poolStats().inUse).toBe(0);
   });
 });
+
+describe('writeAndReadMasks', () => {
+  it.each(['scorecam', 'ablationcam'] as const)('%s: the masks of writeMasks + readBuffers, bitwise, in one submit and one map', async (method) => {
+    const rng = makeRng(41);
+    const [batch, h, w, C, classes] = [2, 5, 3, 7, 4];
+    const open = () =>
+      gpu.engine.scoreCam({
+        method,
+        activations: { data: A, shape: [batch, h, w, C] },
+        input: { data: input, shape: [batch, 9, 8, 3] },
+        baseline: { data: randomFloats(makeRng(42), batch * classes, -1, 1), shape: [batch, classes] },
+        targets: 1,
+        classes,
+      });
+    const A = randomFloats(rng, batch * h * w * C, -1, 1);
+    const input = randomFloats(rng, batch * 9 * 8 * 3, 0, 1);
+    await withGpuErrorScopes(gpu.device, async () => {
+      const a = open();
+      const b = open();
+      const [first, count] = [3, 6];
+      const out = gpu.device.createBuffer({ size: a.maskBytes(count), usage: 0x0080 | 0x0004 | 0x0008 });
+      a.writeMasks(first, count, out);
+      const [want] = await readBuffers(gpu.device, gpu.engine.pool, [{ buffer: out, bytes: a.maskBytes(count) }]);
+      gpu.device.queue.writeBuffer(out, 0, new Uint8Array(a.maskBytes(count)).fill(0xff));
+      const queue = gpu.device.queue;
+      const submit = queue.submit.bind(queue);
+      let submits = 0;
+      Object.defineProperty(queue, 'submit', { configurable: true, value: (c: Iterable<GPUCommandBuffer>) => (submits++, submit(c)) });
+      let got: Float32Array;
+      try {
+        got = await b.writeAndReadMasks(first, count, out);
+      } finally {
+        delete (queue as unknown as Record<string, unknown>)['submit'];
+      }
+      expect(submits).toBe(1);
+      expect(new Uint32Array(got.buffer, got.byteOffset, got.length)).toEqual(new Uint32Array(want!));
+      expect(got.length).toBe(count * (method === 'ablationcam' ? h * w * C : 9 * 8 * 3));
+      out.destroy();
+      a.release();
+      b.release();
+    });
+    expect(gpu.engine.poolStats().inUse).toBe(0);
+  });
+});

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { CamEngine } from '../engine.js';
 import { InvalidInputError, throwIfCancelled, type CancelSignal } from '../errors.js';
 import { STORAGE_USAGE } from '../gpu/flags.js';
-import { readBuffers } from '../gpu/readback.js';
 import { METHODS } from '../methods.js';
 import { scorePlan, type ScoreMethodOptions, type ScorePlan } from '../score-plan.js';
 import type { ScoreCamSession, ScoreMethodName } from '../scorecam-session.js';
@@ -165,11 +164,15 @@ export async function runScorePasses(
     for (let first = 0; first < session.passes; first += chunk) {
       throwIfCancelled(options.signal, METHODS[method].title);
       const count = Math.min(chunk, session.passes - first);
-      session.writeMasks(first, count, maskBuffer);
       const shape: [number, number, number, number] = [count, height, width, channels];
-      const masked = zeroCopy
-        ? tf.tensor({ buffer: maskBuffer, zeroCopy: true }, shape, 'float32')
-        : tf.tensor(new Float32Array((await readBuffers(engine.device, engine.pool, [{ buffer: maskBuffer, bytes: session.maskBytes(count) }]))[0]!), shape, 'float32');
+      let masked: tf.Tensor;
+      if (zeroCopy) {
+        session.writeMasks(first, count, maskBuffer);
+        masked = tf.tensor({ buffer: maskBuffer, zeroCopy: true }, shape, 'float32');
+      } else {
+        // The model runs on the CPU side: the masks come back in the submit that writes them.
+        masked = tf.tensor(await session.writeAndReadMasks(first, count, maskBuffer), shape, 'float32');
+      }
       onMasks?.();
       const logits = tf.tidy(() => {
         if (plan.feeds === 'input') return split.logits(masked as tf.Tensor4D);
