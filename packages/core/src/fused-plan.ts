@@ -77,6 +77,11 @@ export function checkFusedRequest(options: FusedComputeOptions): { mode: FuseMod
     );
   }
   if (!Array.isArray(options.layers) || options.layers.length === 0) throw new InvalidInputError('layers must list at least one target layer’s tensors');
+  // compute()'s eigenSmooth is not part of a fused request; a JavaScript caller's is refused rather than left out.
+  const eigenSmooth = (options as { readonly eigenSmooth?: unknown }).eigenSmooth;
+  if (eigenSmooth !== undefined && eigenSmooth !== false) {
+    throw new InvalidInputError('eigenSmooth is not combined with several layers or augmentation smoothing: compute one layer with compute({ ..., eigenSmooth: true }), or fuse without it');
+  }
   const mode = options.fuse ?? 'mean';
   if (!isFuseMode(mode)) throw new InvalidInputError(`unknown fuse '${String(mode)}'; use ${FUSE_MODES.join(' or ')}`);
   const flips = options.augment?.flips ?? [false];

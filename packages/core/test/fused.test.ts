@@ -187,6 +187,8 @@ describe('bad fused requests are refused with typed errors', () => {
     ['no augmentations', () => ({ method: 'gradcam', layers, augment: { flips: [] } }), InvalidInputError],
     ['missing gradients', () => ({ method: 'gradcam', layers: [{ activations: layers[0]!.activations }] }), InvalidInputError],
     ['gradients of another layer', () => ({ method: 'gradcam', layers: [{ activations: layers[0]!.activations, gradients: layers[1]!.gradients! }] }), ShapeError],
+    ['eigenSmooth, which fusion does not combine (a JavaScript caller’s option)', () => ({ method: 'gradcam', layers, eigenSmooth: true }) as FusedComputeOptions, InvalidInputError],
+    ['eigenSmooth with augmentation', () => ({ method: 'layercam', layers, augment: { flips: [false] }, eigenSmooth: true }) as FusedComputeOptions, InvalidInputError],
   ];
   it.each(cases)('%s', (_name, make, type) => {
     expect(() => gpu.engine.computeFused(make())).toThrow(type);

@@ -2,7 +2,7 @@
 // a user runs them (a spawned process): each flag reaches the explainer and changes what it
 // should, and a flag no requested method takes is refused with the methods that take it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,4 +69,14 @@ describe('wgcam explain: Smooth Grad-CAM++ and eigen smoothing', () => {
     expect(run.status).not.toBe(0);
     expect(run.stdout + run.stderr).toMatch(/eigenSmooth applies to gradcam, gradcam\+\+/);
   });
+
+  it.each([
+    ['--aug-smooth', ['--aug-smooth']],
+    ['several layers', ['--layer', 'conv2,last_conv']],
+  ])('--eigen-smooth with %s is refused before any image, naming the combination', (_name, extra) => {
+    const run = spawnSync(process.execPath, [cli, 'explain', 'one.png', '--model', modelPath, '--method', 'gradcam', '--eigen-smooth', ...extra, '--backend', 'cpu', '--out', 'j'], { encoding: 'utf8', cwd: work, timeout: 240_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/--eigen-smooth does not combine with several layers or --aug-smooth/);
+    expect(existsSync(join(work, 'j'))).toBe(false);
+  }, SPAWNS);
 });

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ColormapName, FuseMode, MethodName, Normalization } from '@wgcam/core';
+import { InvalidInputError, type ColormapName, type FuseMode, type MethodName, type Normalization } from '@wgcam/core';
 import type { Preprocess, TargetRequest } from '@wgcam/core/tfjs';
 import { BUNDLED_SAMPLES } from '../explain/bundled.js';
 import { ExplainSession } from '../explain/session.js';
@@ -45,6 +45,10 @@ export function parseTarget(text: string | undefined): Exclude<TargetRequest, re
 
 /** `wgcam explain`: the library's explainFiles with a progress bar and a summary (or JSON lines). */
 export async function explainCommand(paths: string[], options: ExplainCommandOptions): Promise<void> {
+  // Refused before the model loads, as `wgcam compute` does (the library refuses it too, per image).
+  if (options.eigenSmooth && (options.augSmooth || (options.layer ?? '').includes(','))) {
+    throw new InvalidInputError('--eigen-smooth does not combine with several layers or --aug-smooth; use one of them');
+  }
   const session = await ExplainSession.open({
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.labels !== undefined ? { labels: options.labels } : {}),
