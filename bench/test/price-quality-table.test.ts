@@ -29,5 +29,13 @@ describe('the price and quality table', () => {
     expect(cells('gradcam')[6]).toBe('0.500');
     expect(cells('eigencam')[6]).toBe('**0.700**'); // highest insertion AUC
     expect(text).toContain('share 5.0% (target < 10%)');
+    expect(text).not.toContain('First pass');
+  });
+
+  it('states the first pass (compiling included) apart from the share when it was measured', () => {
+    const text = formatPriceQuality([], { entries: 86, kernelsMs: 5, forwardMs: 100, transferMs: 1, byKindMs: { road: 4 }, firstPass: { kernelsMs: 60, forwardMs: 200, byKindMs: { road: 50 } } }, { backend: 'webgpu' });
+    expect(text).toContain('a second pass over the same inputs, pipelines compiled');
+    expect(text).toContain('share 5.0% (target < 10%)');
+    expect(text).toContain('First pass, compiling included: kernels 60.0 ms, forward passes 200.0 ms, 30.0%; by kind: road 50.0 ms.');
   });
 });

@@ -104,10 +104,31 @@ function encodeKind(
 const ROAD_SCRATCH_BYTES = 64 * 1024 * 1024;
 
 /**
+ * road_impute's scratch per perturbed input, in vec4 cells (16 bytes): on level 0's grid
+ * padded by one cell per side (G = (H+2)·(W+2)) x, p, r, z and t, and q per pixel; on each
+ * coarser level of the multigrid (⌈H/2⌉×⌈W/2⌉, … down to 1×1, each padded) f, e, t and the
+ * 3-cell stencil. The kernel lays its levels out in the same order.
+ *
+ * @example
+ * roadScratchCells(1, 1); // 5·9 + 1 = 46 (one level)
+ */
+export function roadScratchCells(height: number, width: number): number {
+  let cells = 5 * (height + 2) * (width + 2) + height * width;
+  let h = height;
+  let w = width;
+  while (h > 1 || w > 1) {
+    h = Math.ceil(h / 2);
+    w = Math.ceil(w / 2);
+    cells += 6 * (h + 2) * (w + 2);
+  }
+  return cells;
+}
+
+/**
  * road_impute over entries local..local+n−1 of the ROAD segment. Each entry needs its own
- * solver scratch (x and p on the padded grid, r and q per pixel: 16·(2·(H+2)·(W+2) + 2·H·W)
- * bytes, and the removed-pixel list, 4·H·W): as many entries as fit in ROAD_SCRATCH_BYTES
- * (and the device's binding limit) share one dispatch, and the dispatches reuse the scratch.
+ * solver scratch (roadScratchCells, 16 bytes each) and its removed-pixel list and flags
+ * (4·(H·W + (H+2)·(W+2)) bytes): as many entries as fit in ROAD_SCRATCH_BYTES (and the
+ * device's binding limit) share one dispatch, and the dispatches reuse the scratch.
  */
 function encodeRoad(
   batch: CommandBatch,
@@ -123,8 +144,9 @@ function encodeRoad(
   const cells = (input.height + 2) * (input.width + 2);
   // The kernel packs a padded cell index into 28 bits.
   if (cells >= 2 ** 28) throw new DeviceLimitError(`ROAD's imputation handles inputs up to 2^28 padded pixels; this input is ${input.height}×${input.width}`);
-  const scratchPerEntry = 16 * (2 * cells + 2 * pixels);
-  const listPerEntry = 4 * pixels;
+  const entrySize = roadScratchCells(input.height, input.width);
+  const scratchPerEntry = 16 * entrySize;
+  const listPerEntry = 4 * (pixels + cells);
   const limit = Math.min(ROAD_SCRATCH_BYTES, batch.device.limits.maxStorageBufferBindingSize, batch.device.limits.maxBufferSize);
   const slots = Math.min(n, Math.max(1, Math.floor(limit / scratchPerEntry)));
   checkBufferLimits(batch.device, [["ROAD's solver scratch for one perturbed input", scratchPerEntry]]);
@@ -144,6 +166,7 @@ function encodeRoad(
         percentiles: options.percentiles.length,
         max_iterations: solver.maxIterations,
         seed: options.seed,
+        entry_size: entrySize,
         tolerance: solver.tolerance,
         drop: solver.drop,
         noise: options.noise,

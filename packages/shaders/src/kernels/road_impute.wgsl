@@ -22,23 +22,45 @@
 //   x_i = Σ_{n ∈ nb(i)} ω_n·u_n / Σ_{n ∈ nb(i)} ω_n,   u_n = X_n if n is kept, else x_n
 //
 // over the in-image 8-neighbours (ω = 1/6 left, right, up, down; 1/12 diagonal). Times 12
-// it is L·x = b with integer weights c_n = 2 (sides) or 1 (diagonals):
+// it is A·x = b with integer weights c_n = 2 (sides) or 1 (diagonals):
 //
-//   (L·x)_i = D_i·x_i − Σ_{removed n} c_n·x_n,   b_i = Σ_{kept n} c_n·X_n,   D_i = Σ_{n} c_n
+//   (A·x)_i = D_i·x_i − Σ_{removed n} c_n·x_n,   b_i = Σ_{kept n} c_n·X_n,   D_i = Σ_{n} c_n
 //
-// L is symmetric positive definite (an M-matrix) whenever a pixel is kept; it is nearly
-// singular where large regions are removed (the image border adds no weight), which is
-// where relaxation methods crawl. It is solved by conjugate gradients preconditioned by
-// D (z = r/D), each channel its own CG (channels in groups of 4 as vec4 lanes), in
-// cycles: a cycle starts from the true residual r = b − L·x and runs CG until its
-// recursive residual has fallen to ‖r‖ ≤ max(drop·‖r_start‖, tolerance/10·‖b‖) (norms
-// ‖r‖² = Σ r²/D); then the true residual is formed again, without rounding error in its
-// terms (c_n·x_n and D·x as sums of powers of two times x are exact in float32; their sum
-// is carried as an unevaluated pair, TwoSum), so float32 drift of the recursive residual
-// never decides convergence. A channel is done when its true residual is
-// ‖r‖ ≤ tolerance·‖b‖, or when a cycle did not halve it (float32's floor: the rounding of
-// x itself), or when b = 0 (x = 0 is exact); every channel stops after max_iterations CG
-// steps. Removed pixels start at 0, so where nothing is kept (a constant map) they stay 0.
+// A is symmetric positive definite (an M-matrix) whenever a pixel is kept; it is nearly
+// singular where large regions are removed (the image border adds no weight), where
+// conjugate gradients with a diagonal preconditioner need O(H + W) steps. It is solved by
+// conjugate gradients preconditioned by one multigrid V-cycle (each channel its own CG,
+// channels in groups of 4 as vec4 lanes; the hierarchy is built once and shared by them):
+//
+//   levels: level 0 is the H×W grid, level l + 1 has ⌈H_l/2⌉×⌈W_l/2⌉ cells, down to 1×1.
+//   P_l (level l + 1 → l): bilinear, vertex-centred: fine row y takes coarse row y/2 with
+//     weight 1 if y is even, rows (y−1)/2 and (y+1)/2 with 1/2 each if y is odd, or row
+//     (y−1)/2 with 1 if (y+1)/2 is past the coarse grid (the same in x; weights multiply).
+//     Rows of P for kept pixels are zero (they are not unknowns).
+//   A_{l+1} = P_lᵀ·A_l·P_l (Galerkin; 9-point again, stored per cell), A_0 = A.
+//   Smoother: Jacobi, e ← e + (f − A_l·e)/d, d_i = max(a_ii, ½·Σ_j |a_ij|) (= D_i on level
+//     0, where A is diagonally dominant; never less than half the ℓ1 row sum, so that
+//     2·diag(d) − A_l is diagonally dominant and the sweep does not expand errors in the
+//     A_l norm even where a Galerkin row is not dominant).
+//   V-cycle M⁻¹f on level l: one sweep from e = 0, f_{l+1} = P_lᵀ·(f − A_l·e), the V-cycle
+//     on level l + 1, e ← e + P_l·e_{l+1}, one sweep; on 1×1, e = f/d (exact).
+//
+// M⁻¹ is symmetric (the same sweep before and after) and positive definite, so CG applies;
+// in float64 it takes at most 9 steps to ‖r‖ ≤ 1e-7·‖b‖ on CAM-like and random masks from
+// 24×40 to 128×128, independent of the size (diagonal preconditioning: up to 236 at
+// 64×64). The hierarchy (about 1/3 of level 0's cells, stencils included) is built once
+// per entry and shared by the channel groups. CG runs in cycles: a cycle starts from the
+// true residual r = b − A·x and runs until its recursive residual has fallen to
+// ‖r‖ ≤ max(drop·‖r_start‖, tolerance/10·‖b‖) (norms ‖r‖² = Σ r²/D; CG's own α and β use
+// r·M⁻¹r); then the true residual is formed again, without rounding error in its terms
+// (c_n·x_n and D·x as sums of powers of two times x are exact in float32; their sum is
+// carried as an unevaluated pair, TwoSum), so float32 drift of the recursive residual
+// never decides convergence. A channel is done when its true
+// residual is ‖r‖ ≤ tolerance·‖b‖, or when a cycle did not halve it (float32's floor: the
+// rounding of x itself), or when b = 0 (x = 0 is exact); every channel stops after
+// max_iterations CG steps (roadSolverSettings: 50, tolerance 1e-6, drop 1e-6; the GPU
+// tests converge within 9). q = A·p is carried as A·M⁻¹r + β·q, so one pass forms p and
+// q. Removed pixels start at 0, so where nothing is kept (a constant map) they stay 0.
 // Then
 //
 //   x_i += noise · n(seed, b, k, i, ch),   n ~ N(0, 1) from a PCG hash (Box–Muller)
@@ -49,11 +71,14 @@
 // The draw depends on the percentile but not on the order, so MoRF and LeRF of a constant
 // map are the same input.
 //
-// Scratch, per workgroup slot j (entries of one dispatch; slots = count): on the grid
-// padded by one zero cell on each side (G = (H+2)·(W+2) cells, vec4 = 4 channels) x and
-// the search direction p (zero on kept and border cells, so L·p needs no bounds tests),
-// and per removed pixel m the residual r and q = L·p; `removed` lists the removed pixels'
-// padded cells in raster order, D_i in the top 4 bits.
+// Scratch, per workgroup slot j (entries of one dispatch; slots = count; entry_size vec4
+// cells each): every level's grid is padded by one zero cell on each side, so stencils
+// need no bounds tests, and vectors are zero on kept pixels and inactive cells. Level 0
+// (G = (H+2)·(W+2) cells): x, p, r, z, t on the grid, q per removed pixel (N); level
+// l ≥ 1 (G_l cells): f, e, t and the stencil A_l (3 vec4 per cell, its rows: NW N NE |
+// W centre E 1/d | SW S SE). `removed` (N + G u32 per slot) lists the removed pixels'
+// padded cells in raster order, D_i in the top 4 bits, then flags the removed cells of the
+// padded grid.
 
 struct Params {
   first: u32,      // first entry of this dispatch
@@ -65,6 +90,7 @@ struct Params {
   percentiles: u32,  // P
   max_iterations: u32,
   seed: u32,
+  entry_size: u32,  // vec4 scratch cells per slot (roadScratchCells)
   tolerance: f32,
   drop: f32,
   noise: f32,
@@ -85,11 +111,14 @@ override LANES: u32 = 64u;
 var<workgroup> low_value: f32;
 var<workgroup> high_value: f32;
 var<workgroup> counts: array<u32, LANES>;
-// Three reductions per CG step, each into its own array: a lane writes the next one while
-// others may still read the previous.
+// Four reductions per CG step in three arrays (3·16·LANES bytes of workgroup memory, within
+// the 16 KiB every device has at LANES = 256): a lane writes the next one while others may
+// still read the previous, so consecutive reductions use different arrays; the true
+// residual's (at a restart) shares sums_pq, whose previous reading and next writing are
+// each separated from it by a barrier.
 var<workgroup> sums_pq: array<vec4f, LANES>;
+var<workgroup> sums_rr: array<vec4f, LANES>;
 var<workgroup> sums_rz: array<vec4f, LANES>;
-var<workgroup> sums_true: array<vec4f, LANES>;
 var<workgroup> all_done: u32;
 
 fn is_kept(value: f32, low: f32, high: f32, fraction: f32, order: u32) -> bool {
@@ -144,10 +173,17 @@ fn add_exact(s: ptr<function, vec4f>, e: ptr<function, vec4f>, t: vec4f) {
   *s = n;
 }
 
+
 // Each lane adds the lanes' partial sums in the same order, so every lane holds the same total.
 fn sum_pq() -> vec4f {
   var total = vec4f(0.0);
   for (var l = 0u; l < LANES; l++) { total += sums_pq[l]; }
+  return total;
+}
+
+fn sum_rr() -> vec4f {
+  var total = vec4f(0.0);
+  for (var l = 0u; l < LANES; l++) { total += sums_rr[l]; }
   return total;
 }
 
@@ -157,10 +193,174 @@ fn sum_rz() -> vec4f {
   return total;
 }
 
-fn sum_true() -> vec4f {
-  var total = vec4f(0.0);
-  for (var l = 0u; l < LANES; l++) { total += sums_true[l]; }
-  return total;
+const MAX_LEVELS: u32 = 32u;
+
+// A·v at a removed cell of level 0 (v is zero on kept and border cells).
+fn apply_fine(v: u32, cell: u32, row: u32, d: f32) -> vec4f {
+  let sides = scratch[v + cell - row] + scratch[v + cell + row] + scratch[v + cell - 1u] + scratch[v + cell + 1u];
+  let corners = scratch[v + cell - row - 1u] + scratch[v + cell - row + 1u] + scratch[v + cell + row - 1u] + scratch[v + cell + row + 1u];
+  return d * scratch[v + cell] - 2.0 * sides - corners;
+}
+
+// A_l·v at a cell of level l ≥ 1 from its stored stencil (base s).
+fn apply_coarse(s: u32, v: u32, cell: u32, row: u32) -> vec4f {
+  let above = scratch[s + 3u * cell];
+  let middle = scratch[s + 3u * cell + 1u];
+  let below = scratch[s + 3u * cell + 2u];
+  return above.x * scratch[v + cell - row - 1u] + above.y * scratch[v + cell - row] + above.z * scratch[v + cell - row + 1u]
+    + middle.x * scratch[v + cell - 1u] + middle.y * scratch[v + cell] + middle.z * scratch[v + cell + 1u]
+    + below.x * scratch[v + cell + row - 1u] + below.y * scratch[v + cell + row] + below.z * scratch[v + cell + row + 1u];
+}
+
+// P's weight of fine row (or column) y in coarse row c of a coarse grid of `coarse` rows:
+// 1 if y = 2c; 1/2 if y = 2c ± 1, except 1 for y = 2c + 1 when c is the last coarse row.
+fn p_weight(y: i32, c: i32, coarse: i32) -> f32 {
+  if (c < 0 || c >= coarse) { return 0.0; }
+  let e = y - 2 * c;
+  if (e == 0) { return 1.0; }
+  if (e == -1) { return 0.5; }
+  if (e == 1) { return select(1.0, 0.5, c + 1 < coarse); }
+  return 0.0;
+}
+
+// A_l's coefficient a_ij at the padded cell (py, px) of level l (row pitch frow), j = i +
+// (dy − 1, dx − 1). Level 0 from the removed flags: D_i on the diagonal, −2 (sides) or −1
+// (diagonals) where j is removed, 0 where i or j is not an unknown (padding included);
+// coarser levels from their stored stencils (zero on padding cells).
+fn coefficient(l: u32, flags: u32, stencils: u32, frow: u32, py: u32, px: u32, dy: u32, dx: u32) -> f32 {
+  let cell = py * frow + px;
+  if (l > 1u) { return scratch[stencils + 3u * cell + dy][dx]; }
+  if (removed[flags + cell] == 0u) { return 0.0; }
+  if (dy == 1u && dx == 1u) { return f32(neighbour_weight(py - 1u, px - 1u, params.height, params.width)); }
+  let c = select(1.0, 2.0, dy == 1u || dx == 1u);
+  return -c * f32(removed[flags + cell + dy * frow + dx - frow - 1u]);
+}
+
+// The Galerkin operator A_{l+1} = Pᵀ·A_l·P in two separable halves. Half x:
+// B[(y, X), (y + dy − 1, X + o)] = Σ Px(x, X)·a_{(y,x),(y+dy−1,x')}·Px(x', X + o) at every
+// fine row y and coarse column X, stored at `half` as 3 vec4 per cell (row dy; o = −1, 0, 1).
+// x runs over 2X − 1 … 2X + 1 and x' over 2X − 2 … 2X + 2 (padding where outside: a = 0).
+fn galerkin_columns(lid: u32, l: u32, fine: vec2u, fine_stencils: u32, flags: u32, coarse_width: u32, half: u32) {
+  let frow = fine.y + 2u;
+  let columns = i32(coarse_width);
+  for (var c = lid; c < fine.x * coarse_width; c += LANES) {
+    let y = c / coarse_width;
+    let X = c % coarse_width;
+    let py = y + 1u;
+    let px = 2u * X;  // padded column of x = 2X − 1
+    // Rows of A_l are zero where the fine cell is not an unknown: skip windows without one.
+    var any_unknown = false;
+    for (var a = 0u; a < 3u; a++) {
+      let cell = py * frow + px + a;
+      if (l == 1u) { any_unknown = any_unknown || removed[flags + cell] != 0u; } else { any_unknown = any_unknown || scratch[fine_stencils + 3u * cell + 1u].y > 0.0; }
+    }
+    if (!any_unknown) {
+      for (var dy = 0u; dy < 3u; dy++) { scratch[half + 3u * c + dy] = vec4f(0.0); }
+      continue;
+    }
+    let Xi = i32(X);
+    let w = vec3f(p_weight(2 * Xi - 1, Xi, columns), 1.0, p_weight(2 * Xi + 1, Xi, columns));
+    var to: array<vec3f, 5>;  // Px(x', X − 1), Px(x', X), Px(x', X + 1) for x' = 2X − 2 + e
+    for (var e = 0; e < 5; e++) {
+      let x2 = 2 * Xi - 2 + e;
+      to[e] = vec3f(p_weight(x2, Xi - 1, columns), p_weight(x2, Xi, columns), p_weight(x2, Xi + 1, columns));
+    }
+    for (var dy = 0u; dy < 3u; dy++) {
+      var acc = vec3f(0.0);
+      for (var a = 0u; a < 3u; a++) {
+        for (var dx = 0u; dx < 3u; dx++) {
+          acc += w[a] * coefficient(l, flags, fine_stencils, frow, py, px + a, dy, dx) * to[a + dx];
+        }
+      }
+      scratch[half + 3u * c + dy] = vec4f(acc, 0.0);
+    }
+  }
+}
+
+// Half y: A_{l+1}[(Y, X), (Y + o', X + o)] = Σ Py(y, Y)·B[(y, X), (y', X + o)]·Py(y', Y + o'),
+// stored as 3 vec4 per cell (rows o' = −1, 0, 1; columns o in x, y, z; w of the middle row
+// holds 1/d, d = max(a_ii, ½·Σ_j |a_ij|), or 0 where a_ii = 0: no unknown under the cell).
+fn galerkin_rows(lid: u32, fine_height: u32, coarse: vec2u, half: u32, s: u32) {
+  let crow = coarse.y + 2u;
+  let rows = i32(coarse.x);
+  for (var c = lid; c < coarse.x * coarse.y; c += LANES) {
+    let Y = i32(c / coarse.y);
+    let X = c % coarse.y;
+    var above = vec4f(0.0);
+    var middle = vec4f(0.0);
+    var below = vec4f(0.0);
+    for (var a = 0; a < 3; a++) {
+      let y = 2 * Y - 1 + a;
+      if (y < 0 || y >= i32(fine_height)) { continue; }
+      let w = p_weight(y, Y, rows);
+      for (var dy = 0; dy < 3; dy++) {
+        let b = w * scratch[half + 3u * (u32(y) * coarse.y + X) + u32(dy)];
+        let y2 = y + dy - 1;
+        above += p_weight(y2, Y - 1, rows) * b;
+        middle += p_weight(y2, Y, rows) * b;
+        below += p_weight(y2, Y + 1, rows) * b;
+      }
+    }
+    let l1 = dot(abs(above.xyz) + abs(middle.xyz) + abs(below.xyz), vec3f(1.0));
+    let d = max(middle.y, 0.5 * l1);
+    let cell = (u32(Y) + 1u) * crow + X + 1u;
+    scratch[s + 3u * cell] = vec4f(above.xyz, 0.0);
+    scratch[s + 3u * cell + 1u] = vec4f(middle.xyz, select(0.0, 1.0 / d, middle.y > 0.0));
+    scratch[s + 3u * cell + 2u] = vec4f(below.xyz, 0.0);
+  }
+}
+
+// The coarse rows (or columns) that fine row y takes and their weights (P); one source has
+// second = first and weight 0.
+struct Sources {
+  first: u32,
+  second: u32,
+  w_first: f32,
+  w_second: f32,
+}
+
+fn sources(y: u32, coarse: u32) -> Sources {
+  if ((y & 1u) == 0u) { return Sources(y / 2u, y / 2u, 1.0, 0.0); }
+  if (y / 2u + 1u < coarse) { return Sources(y / 2u, y / 2u + 1u, 0.5, 0.5); }
+  return Sources(y / 2u, y / 2u, 1.0, 0.0);
+}
+
+// P's weight of fine row 2·c − 1 + d (d = 0, 1, 2) in coarse row c (a fine row past the
+// image reads the zero padding).
+fn restrict_weight(d: u32, c: u32, coarse: u32) -> f32 {
+  if (d == 1u) { return 1.0; }
+  if (d == 0u) { return 0.5; }
+  return select(1.0, 0.5, c + 1u < coarse);
+}
+
+// f_{l+1} = Pᵀ·t_l at every cell of level l + 1 (t_l at fine base t, f at coarse base f).
+// Cells of level l + 1 with no unknown under them (1/d = 0 in its stencils at s) keep f = 0.
+fn restrict_level(lid: u32, fine: vec2u, t: u32, coarse: vec2u, f: u32, s: u32) {
+  let frow = fine.y + 2u;
+  let crow = coarse.y + 2u;
+  for (var c = lid; c < coarse.x * coarse.y; c += LANES) {
+    let cy = c / coarse.y;
+    let cx = c % coarse.y;
+    if (scratch[s + 3u * ((cy + 1u) * crow + cx + 1u) + 1u].w == 0.0) { continue; }
+    var total = vec4f(0.0);
+    for (var dy = 0u; dy < 3u; dy++) {
+      let at = t + (2u * cy + dy) * frow + 2u * cx;
+      let along = restrict_weight(0u, cx, coarse.y) * scratch[at] + scratch[at + 1u] + restrict_weight(2u, cx, coarse.y) * scratch[at + 2u];
+      total += restrict_weight(dy, cy, coarse.x) * along;
+    }
+    scratch[f + (cy + 1u) * crow + cx + 1u] = total;
+  }
+}
+
+// (P·e_{l+1}) at fine row y, column x (coarse values at base e).
+fn prolong(e: u32, coarse: vec2u, y: u32, x: u32) -> vec4f {
+  let crow = coarse.y + 2u;
+  let sy = sources(y, coarse.x);
+  let sx = sources(x, coarse.y);
+  let r0 = e + (sy.first + 1u) * crow + 1u;
+  let r1 = e + (sy.second + 1u) * crow + 1u;
+  return sy.w_first * (sx.w_first * scratch[r0 + sx.first] + sx.w_second * scratch[r0 + sx.second])
+    + sy.w_second * (sx.w_first * scratch[r1 + sx.first] + sx.w_second * scratch[r1 + sx.second]);
 }
 
 @compute @workgroup_size(LANES)
@@ -182,11 +382,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let target_base = (params.out_first + j) * N * C;
   let row = W + 2u;
   let cells = (H + 2u) * row;
-  let x_base = j * (2u * cells + 2u * N);
+  let x_base = j * params.entry_size;
   let p_base = x_base + cells;
   let r_base = p_base + cells;
-  let q_base = r_base + N;
-  let list_base = j * N;
+  let z_base = r_base + cells;
+  let t_base = z_base + cells;
+  let q_base = t_base + cells;
+  let list_base = j * (N + cells);
+  let flag_base = list_base + N;
 
   // The percentile of the map (numpy 'linear'), from each pixel's ascending positions.
   let position = positions[order * P + k];
@@ -235,13 +438,59 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       offset += 1u;
     }
   }
+  for (var cell = lid; cell < cells; cell += LANES) {
+    let py = cell / row;
+    let px = cell % row;
+    var flag = 0u;
+    if (py >= 1u && py <= H && px >= 1u && px <= W) {
+      flag = select(1u, 0u, is_kept(maps[map_base + (py - 1u) * W + px - 1u], low, high, fraction, order));
+    }
+    removed[flag_base + cell] = flag;
+  }
+
+  // The levels: sizes, and scratch bases (f, e, t, then the stencils) of levels ≥ 1.
+  var level_size: array<vec2u, MAX_LEVELS>;
+  var level_base: array<u32, MAX_LEVELS>;
+  level_size[0] = vec2u(H, W);
+  var levels = 1u;
+  var next_base = q_base + N;
+  loop {
+    let last = level_size[levels - 1u];
+    if ((last.x <= 1u && last.y <= 1u) || levels == MAX_LEVELS) { break; }
+    let size = (last + 1u) / 2u;
+    level_size[levels] = size;
+    level_base[levels] = next_base;
+    next_base += 6u * (size.x + 2u) * (size.y + 2u);
+    levels += 1u;
+  }
+  for (var l = 1u; l < levels; l++) {
+    let g = (level_size[l].x + 2u) * (level_size[l].y + 2u);
+    for (var c = lid; c < 6u * g; c += LANES) { scratch[level_base[l] + c] = vec4f(0.0); }
+  }
+  storageBarrier();
+  workgroupBarrier();
+  // The Galerkin operators, level by level; the halves use level 0's p and r grids (not yet
+  // in use: 3·H·⌈W/2⌉ ≤ 2·G cells).
+  for (var l = 1u; l < levels; l++) {
+    let fine = level_size[l - 1u];
+    let size = level_size[l];
+    let fine_g = (fine.x + 2u) * (fine.y + 2u);
+    let g = (size.x + 2u) * (size.y + 2u);
+    galerkin_columns(lid, l, fine, level_base[l - 1u] + 3u * fine_g, flag_base, size.y, p_base);
+    storageBarrier();
+    workgroupBarrier();
+    galerkin_rows(lid, fine.x, size, p_base, level_base[l] + 3u * g);
+    storageBarrier();
+    workgroupBarrier();
+  }
+
   let tolerance2 = params.tolerance * params.tolerance;
   let target2 = tolerance2 / 100.0;
   let drop2 = params.drop * params.drop;
 
   for (var group = 0u; group < C; group += 4u) {
     let width_g = min(4u, C - group);
-    // x: X on kept cells, 0 on removed and border cells; p: 0 everywhere.
+    // x: X on kept cells, 0 on removed and border cells; p, r, z, t, q: 0 everywhere.
     for (var cell = lid; cell < cells; cell += LANES) {
       let py = cell / row;
       let px = cell % row;
@@ -258,7 +507,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
       scratch[x_base + cell] = value;
       scratch[p_base + cell] = vec4f(0.0);
+      scratch[r_base + cell] = vec4f(0.0);
+      scratch[z_base + cell] = vec4f(0.0);
+      scratch[t_base + cell] = vec4f(0.0);
     }
+    for (var m = lid; m < N; m += LANES) { scratch[q_base + m] = vec4f(0.0); }
     storageBarrier();
     workgroupBarrier();
 
@@ -268,10 +521,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     var done = vec4<bool>(width_g <= 0u, width_g <= 1u, width_g <= 2u, width_g <= 3u);
     var b2 = vec4f(0.0);        // ‖b‖²
     var cycle2 = vec4f(0.0);    // ‖r‖² at the start of the cycle
-    var rz = vec4f(0.0);        // ‖r‖² now (recursive)
-    var beta = vec4f(0.0);
+    var rz = vec4f(0.0);        // r·M⁻¹r of the previous step
     for (var step = 0u; step <= params.max_iterations; step++) {
-      // Direction update (or the true residual and a restart), one pass over removed pixels.
+      // The true residual (and z = r/D, the V-cycle's first sweep) at a restart.
       var partial = vec4f(0.0);
       if (restart) {
         for (var m = lid; m < unknowns; m += LANES) {
@@ -297,24 +549,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           if ((digits & 2u) != 0u) { add_exact(&s, &e, -2.0 * xi); }
           if ((digits & 1u) != 0u) { add_exact(&s, &e, -xi); }
           let r = s + e;
-          scratch[r_base + m] = r;
-          scratch[p_base + cell] = r * inverse;
+          scratch[r_base + cell] = r;
+          scratch[z_base + cell] = r * inverse;
           partial += r * r * inverse;
         }
-      } else {
-        for (var m = lid; m < unknowns; m += LANES) {
-          let entry = removed[list_base + m];
-          let cell = entry & 0x0fffffffu;
-          let d = f32(entry >> 28u);
-          let inverse = select(0.0, 1.0 / d, d > 0.0);
-          scratch[p_base + cell] = scratch[r_base + m] * inverse + beta * scratch[p_base + cell];
-        }
       }
-      sums_true[lid] = partial;
+      sums_pq[lid] = partial;
       storageBarrier();
       workgroupBarrier();
       if (restart) {
-        let t = sum_true();
+        let t = sum_pq();
         if (first_cycle) {
           b2 = t;
           done = done | (t <= vec4f(0.0));
@@ -323,21 +567,106 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         }
         first_cycle = false;
         cycle2 = t;
-        rz = t;
       }
       if (lid == 0u) { all_done = select(0u, 1u, all(done) || step == params.max_iterations); }
       if (workgroupUniformLoad(&all_done) == 1u) { break; }
 
-      // q = L·p and p·q.
+      // The V-cycle, down: z = r/D is level 0's first sweep; t = r − A·z, restricted. On
+      // coarser levels e = f/d (the sweep from 0; on the coarsest level, the exact solve),
+      // t = f − A·e, restricted. Cells with no unknown under them (1/d = 0) keep e = t = 0.
+      if (levels > 1u) {
+        for (var l = 0u; l < levels; l++) {
+          let size = level_size[l];
+          let lrow = size.y + 2u;
+          let g = (size.x + 2u) * lrow;
+          let f = level_base[l];
+          let e = f + g;
+          let s = f + 3u * g;
+          var t = t_base;
+          if (l == 0u) {
+            for (var m = lid; m < unknowns; m += LANES) {
+              let entry = removed[list_base + m];
+              let cell = entry & 0x0fffffffu;
+              scratch[t_base + cell] = scratch[r_base + cell] - apply_fine(z_base, cell, row, f32(entry >> 28u));
+            }
+          } else {
+            t = f + 2u * g;
+            for (var c = lid; c < size.x * size.y; c += LANES) {
+              let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+              let inverse = scratch[s + 3u * cell + 1u].w;
+              if (inverse > 0.0) { scratch[e + cell] = scratch[f + cell] * inverse; }
+            }
+            storageBarrier();
+            workgroupBarrier();
+            if (l + 1u == levels) { break; }
+            for (var c = lid; c < size.x * size.y; c += LANES) {
+              let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+              if (scratch[s + 3u * cell + 1u].w > 0.0) { scratch[t + cell] = scratch[f + cell] - apply_coarse(s, e, cell, lrow); }
+            }
+          }
+          storageBarrier();
+          workgroupBarrier();
+          let next = level_size[l + 1u];
+          restrict_level(lid, size, t, next, level_base[l + 1u], level_base[l + 1u] + 3u * (next.x + 2u) * (next.y + 2u));
+          storageBarrier();
+          workgroupBarrier();
+        }
+        // Up: e += P·(level l + 1's result: e on the coarsest level, t above it) where the
+        // cell has an unknown, then one sweep into t (level 0's is the sweep below).
+        for (var l = levels - 2u; ; l--) {
+          let size = level_size[l];
+          let lrow = size.y + 2u;
+          let g = (size.x + 2u) * lrow;
+          let f = level_base[l];
+          let s = f + 3u * g;
+          let e = select(f + g, z_base, l == 0u);
+          let below = level_size[l + 1u];
+          let below_result = level_base[l + 1u] + select(2u, 1u, l + 2u == levels) * (below.x + 2u) * (below.y + 2u);
+          for (var c = lid; c < size.x * size.y; c += LANES) {
+            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+            var unknown: bool;
+            if (l == 0u) { unknown = removed[flag_base + cell] != 0u; } else { unknown = scratch[s + 3u * cell + 1u].w > 0.0; }
+            if (unknown) { scratch[e + cell] += prolong(below_result, below, c / size.y, c % size.y); }
+          }
+          storageBarrier();
+          workgroupBarrier();
+          if (l == 0u) { break; }
+          for (var c = lid; c < size.x * size.y; c += LANES) {
+            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+            let inverse = scratch[s + 3u * cell + 1u].w;
+            if (inverse > 0.0) { scratch[f + 2u * g + cell] = scratch[e + cell] + (scratch[f + cell] - apply_coarse(s, e, cell, lrow)) * inverse; }
+          }
+          storageBarrier();
+          workgroupBarrier();
+        }
+      }
+      // Level 0's last sweep: t = M⁻¹r, and r·M⁻¹r.
       partial = vec4f(0.0);
       for (var m = lid; m < unknowns; m += LANES) {
         let entry = removed[list_base + m];
         let cell = entry & 0x0fffffffu;
         let d = f32(entry >> 28u);
-        let pc = scratch[p_base + cell];
-        let sides = scratch[p_base + cell - row] + scratch[p_base + cell + row] + scratch[p_base + cell - 1u] + scratch[p_base + cell + 1u];
-        let corners = scratch[p_base + cell - row - 1u] + scratch[p_base + cell - row + 1u] + scratch[p_base + cell + row - 1u] + scratch[p_base + cell + row + 1u];
-        let lp = d * pc - 2.0 * sides - corners;
+        let inverse = select(0.0, 1.0 / d, d > 0.0);
+        let r = scratch[r_base + cell];
+        let z = scratch[z_base + cell] + (r - apply_fine(z_base, cell, row, d)) * inverse;
+        scratch[t_base + cell] = z;
+        partial += r * z;
+      }
+      sums_rz[lid] = partial;
+      storageBarrier();
+      workgroupBarrier();
+      let next_rz = sum_rz();
+      let beta = select(next_rz / rz, vec4f(0.0), vec4<bool>(restart) | done | !(rz > vec4f(0.0)));
+      rz = next_rz;
+
+      // p = M⁻¹r + β·p and q = A·p = A·M⁻¹r + β·q in one pass, and p·q.
+      partial = vec4f(0.0);
+      for (var m = lid; m < unknowns; m += LANES) {
+        let entry = removed[list_base + m];
+        let cell = entry & 0x0fffffffu;
+        let pc = scratch[t_base + cell] + beta * scratch[p_base + cell];
+        let lp = apply_fine(t_base, cell, row, f32(entry >> 28u)) + beta * scratch[q_base + m];
+        scratch[p_base + cell] = pc;
         scratch[q_base + m] = lp;
         partial += pc * lp;
       }
@@ -346,7 +675,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       let pq = sum_pq();
       let alpha = select(rz / pq, vec4f(0.0), done | !(pq > vec4f(0.0)));
 
-      // x += α·p, r −= α·q, and the new ‖r‖².
+      // x += α·p, r −= α·q, z = r/D (the next V-cycle's first sweep), and Σ r²/D.
       partial = vec4f(0.0);
       for (var m = lid; m < unknowns; m += LANES) {
         let entry = removed[list_base + m];
@@ -354,18 +683,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         let d = f32(entry >> 28u);
         let inverse = select(0.0, 1.0 / d, d > 0.0);
         scratch[x_base + cell] += alpha * scratch[p_base + cell];
-        let r = scratch[r_base + m] - alpha * scratch[q_base + m];
-        scratch[r_base + m] = r;
+        let r = scratch[r_base + cell] - alpha * scratch[q_base + m];
+        scratch[r_base + cell] = r;
+        scratch[z_base + cell] = r * inverse;
         partial += r * r * inverse;
       }
-      sums_rz[lid] = partial;
+      sums_rr[lid] = partial;
       storageBarrier();
       workgroupBarrier();
-      let next = sum_rz();
+      let next = sum_rr();
       // A cycle ends once an unfinished channel's recursive residual reached its target.
       restart = any(!done & ((next <= max(drop2 * cycle2, target2 * b2)) | !(next > vec4f(0.0))));
-      beta = select(next / rz, vec4f(0.0), done | !(rz > vec4f(0.0)));
-      rz = select(next, rz, done);
     }
 
     for (var m = lid; m < unknowns; m += LANES) {
