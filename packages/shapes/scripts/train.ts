@@ -26,6 +26,12 @@
  *   engine does. A 16,32,64 network trains at ~0.8 ms per image on one torch thread, 32,64,128
  *   at ~2.3 ms, against ~5 ms per image to generate the stream: with two cores, one generator
  *   thread and one torch thread. --stream-images below epochs × per-epoch revisits the stream.
+ *   Best label-only run so far (36.5 min on the shared 2-core machine at load 6–11; 96 shards
+ *   of the stream, generated in the first ~25 min, each seen 3.3 times):
+ *     npx tsx packages/shapes/scripts/train.ts --engine torch --clutter-warmup 0 --filters 32,64,64
+ *       --batch 64 --per-epoch 32768 --stream-images 98304 --epochs 10 --max-minutes 100 --out DIR
+ *   evaluate.ts: stills 0.989, video frames (seeds 5005,77,6001–6004) 0.965 area / 0.913
+ *   bilinear, short of 0.97, so it is not the bundled model (figures in models/shapes-cnn/README.md).
  *
  * The training stream (lib/training-inputs.ts) mixes single-object stills, two-object stills
  * (every --two-object-every-th) and, once the clutter curriculum is over, camera frames of the
