@@ -9,7 +9,8 @@
  * --init-seed [7], --max-minutes [40], --checkpoint FILE, --resume FILE,
  * --out [models/shapes-cnn]; torch engine only: --stream-cache [$TMPDIR/wgcam-shapes-stream],
  * --stream-images [epochs × per-epoch], --gen-threads [1], --torch-threads [1],
- * --weight-decay [0], --python [python3].
+ * --weight-decay [0], --python [python3], --keep-torch-weights FILE (the last epoch's PyTorch
+ * weights), --init-from FILE (start from such a file: a warm restart, new optimizer and schedule).
  *
  * --engine js: the network's forward/backward in plain TypeScript (checked against TF.js
  *   gradients by test/js-cnn.test.ts), data-parallel over --threads worker threads, saved
@@ -85,6 +86,8 @@ const { values: args } = parseArgs({
     'torch-threads': { type: 'string', default: '1' },
     'weight-decay': { type: 'string', default: '0' },
     python: { type: 'string', default: 'python3' },
+    'keep-torch-weights': { type: 'string' },
+    'init-from': { type: 'string' },
   },
 });
 const filters = args.filters.split(',').map(Number);
@@ -119,5 +122,7 @@ else if (args.engine === 'torch') {
     torchThreads: Number(args['torch-threads']),
     weightDecay: Number(args['weight-decay']),
     python: args.python,
+    ...(args['keep-torch-weights'] === undefined ? {} : { keepTorchWeights: args['keep-torch-weights'] }),
+    ...(args['init-from'] === undefined ? {} : { initFrom: args['init-from'] }),
   });
 } else throw new Error(`--engine must be js, tfjs or torch, got ${args.engine}`);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +31,10 @@ export interface TorchOptions {
   /** Decoupled (AdamW) weight decay of the kernels. */
   readonly weightDecay: number;
   readonly python: string;
+  /** Where to keep the last epoch's PyTorch weights (JSON, PyTorch layouts), for a later --init-from. */
+  readonly keepTorchWeights?: string;
+  /** PyTorch weights of an earlier run (a --keep-torch-weights file) to start from. */
+  readonly initFrom?: string;
 }
 
 /** One line of the Python trainer's stdout. */
@@ -89,6 +93,7 @@ export async function trainWithTorch(o: TrainOptions, t: TorchOptions): Promise<
     ...['--epochs', String(o.epochs), '--per-epoch', String(o.perEpoch), '--stream-images', String(t.streamImages), '--batch', String(o.batchSize)],
     ...['--filters', o.filters.join(','), '--lr', String(o.learningRate), '--weight-decay', String(t.weightDecay)],
     ...['--init-seed', String(o.initSeed), '--threads', String(t.torchThreads)],
+    ...(t.initFrom === undefined ? [] : ['--init-from', t.initFrom]),
   ];
   const python = spawn(t.python, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve, reject) => {
@@ -107,6 +112,7 @@ export async function trainWithTorch(o: TrainOptions, t: TorchOptions): Promise<
       const params = deployedFromTorch(JSON.parse(readFileSync(r.weights, 'utf8')) as TorchWeightsFile, SHAPE_CLASSES.length);
       const net = new JsShapesCnn(size, o.filters, SHAPE_CLASSES.length, params);
       const { text } = await validateAndSave(net, sets, o.outDir);
+      if (t.keepTorchWeights !== undefined) copyFileSync(r.weights, t.keepTorchWeights);
       rmSync(r.weights);
       last = text;
       console.log(

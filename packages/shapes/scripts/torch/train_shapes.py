@@ -175,6 +175,7 @@ def main():
     p.add_argument("--init-seed", type=int, default=7)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--wait-minutes", type=float, default=10)
+    p.add_argument("--init-from", help="start from the weights of an earlier run (a file this script wrote) instead of a fresh initialisation; the optimizer and schedule start afresh")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -191,6 +192,16 @@ def main():
 
     net = ShapesCnn(filters, 5)
     init_weights(net, a.init_seed)
+    if a.init_from is not None:
+        with open(a.init_from) as f:
+            saved = json.load(f)
+        if saved["filters"] != filters:
+            raise SystemExit("--init-from holds filters %s, this run has %s" % (saved["filters"], filters))
+        state = {k: torch.tensor(v["data"], dtype=torch.float32).reshape(v["shape"]) for k, v in saved["tensors"].items()}
+        missing, unexpected = net.load_state_dict(state, strict=False)
+        missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+        if missing or unexpected:
+            raise SystemExit("--init-from: missing %s, unexpected %s" % (missing, unexpected))
     decay = [p for name, p in net.named_parameters() if name.endswith("weight") and p.dim() > 1]
     other = [p for name, p in net.named_parameters() if not (name.endswith("weight") and p.dim() > 1)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay}, {"params": other, "weight_decay": 0.0}], lr=a.lr)
