@@ -203,7 +203,8 @@ describe('bad layer lists are refused with typed errors', () => {
       const both = new Explainer(model, { engine: gpu.engine, layer: 'conv2', layers: ['last_conv'] });
       await expect(both.explain(await sample(), { method: 'gradcam' })).rejects.toThrow(InvalidInputError);
       await expect(multi.explain(await sample(), { method: 'gradcam', normalize: 'feature' })).rejects.toThrow(/normalize 'feature' does not apply/);
-      await expect(multi.explain(await sample(), { method: 'gradcam', eigenSmooth: true })).rejects.toThrow(InvalidInputError);
+      await expect(multi.explain(await sample(), { method: 'gradcam', eigenSmooth: true })).rejects.toThrow(/eigenSmooth is not combined with several layers or augSmooth/);
+      await expect(single.explain(await sample(), { method: 'layercam', augSmooth: true, eigenSmooth: true })).rejects.toThrow(/eigenSmooth is not combined with several layers or augSmooth/);
     } finally {
       model.dispose();
     }
