@@ -180,10 +180,13 @@ function encodeRoad(
 
 /**
  * road_impute's invocations per entry: about 64 pixels each, a power of two from 16 to
- * 256 (or the device's largest). Every CG step has four workgroup barriers, and a software
- * GPU pays each barrier per 4-wide group of invocations while the arithmetic costs the
- * same however it is split: at 32×32 on SwiftShader 16 invocations took half the CPU time
- * of 64 (bench/src/quality/road-solver.ts); large images keep a hardware GPU's lanes busy.
+ * 256 (or the device's largest). A software GPU pays each workgroup barrier per 4-wide
+ * group of invocations while the arithmetic costs the same however it is split: at 32×32
+ * on SwiftShader 16 invocations took half the CPU time of 64 with the diagonally
+ * preconditioned solver (four barriers per CG step; bench/src/quality/road-solver.ts). The
+ * multigrid solver has about 5 per level and step over ~9 steps instead of ~60–120; 4, 8,
+ * 16 and 32 lanes measured within this machine's noise (load 6–11) at 32×32, so the rule
+ * stays. Large images keep a hardware GPU's lanes busy.
  *
  * @example
  * roadLanes(32 * 32, device); // 16
