@@ -115,8 +115,6 @@ export class CamEngine {
   readonly normalize: Normalization;
   private readonly lutBuffers = new Map<ColormapName, GPUBuffer>();
   private lostMessage: string | null = null;
-  // Typed arrays uploaded per batch: a source several methods of one batch read goes up once.
-  private readonly uploads = new WeakMap<CommandBatch, Map<ArrayBufferView, GPUBuffer>>();
   private destroyed = false;
   private dispatches = 0;
 
@@ -455,16 +453,7 @@ export class CamEngine {
 
   /** @internal A typed array uploaded into a batch temporary, or the caller's GPU buffer. */
   bufferFor(batch: CommandBatch, source: TensorSource, label: string): GPUBuffer {
-    return isGpuBuffer(source.data) ? source.data : this.uploadOnce(batch, source.data, label);
-  }
-
-  /** A typed array uploaded into a batch temporary once per batch: the same array again in that batch gives the same buffer. */
-  private uploadOnce(batch: CommandBatch, data: ArrayBufferView, label: string): GPUBuffer {
-    let uploads = this.uploads.get(batch);
-    if (!uploads) this.uploads.set(batch, (uploads = new Map()));
-    let buffer = uploads.get(data);
-    if (!buffer) uploads.set(data, (buffer = batch.upload(data, label)));
-    return buffer;
+    return isGpuBuffer(source.data) ? source.data : batch.uploadOnce(source.data, label);
   }
 
   /**
@@ -492,7 +481,7 @@ export class CamEngine {
     const ranges = givenRanges ?? (byOutput ? encodeResizedMinMax(inputs, raw, sizes) : encodeMinMax(inputs, raw));
     const overlay = request.overlay ?? {};
     const image = overlay.image && overlayBuffer
-      ? { buffer: isGpuBuffer(overlay.image.data) ? overlay.image.data : this.uploadOnce(batch, overlay.image.data, 'overlay image'), count: plan.imageCount }
+      ? { buffer: isGpuBuffer(overlay.image.data) ? overlay.image.data : batch.uploadOnce(overlay.image.data, 'overlay image'), count: plan.imageCount }
       : null;
     encodeRender(inputs, raw, ranges, {
       heatmap: heatmapBuffer && heatSize ? { buffer: heatmapBuffer, size: heatSize } : null,

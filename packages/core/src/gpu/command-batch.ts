@@ -98,6 +98,8 @@ export class CommandBatch {
   private encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
   private readonly temporaries: GPUBuffer[] = [];
+  // Arrays uploadOnce put in temporaries, by array: each goes up once per batch.
+  private readonly uploaded = new Map<ArrayBufferView, GPUBuffer>();
   private readonly debugChecks: Promise<void>[] = [];
   private readonly scopeChecks: Promise<GPUError | null>[] = [];
   private readonly pipelineChecks = new Set<Promise<GpuError | null>>();
@@ -141,6 +143,16 @@ export class CommandBatch {
       this.temporaries.push(buffer);
       return buffer;
     });
+  }
+
+  /**
+   * upload, once per array in this batch: the same array again gives the same buffer (the
+   * inputs several methods of one batch read, such as activations, gradients, an overlay image).
+   */
+  uploadOnce(data: ArrayBufferView, label: string): GPUBuffer {
+    let buffer = this.uploaded.get(data);
+    if (!buffer) this.uploaded.set(data, (buffer = this.upload(data, label)));
+    return buffer;
   }
 
   /** Copies `data` into a temporary storage buffer (queued before this batch's submit). */
