@@ -5,7 +5,8 @@
  *
  * Options (defaults in brackets): --engine js|tfjs|torch [js], --epochs [18], --per-epoch images
  * [4800], --batch [16], --threads [2], --filters conv1,conv2,last_conv [16,32,64], --lr [0.003],
- * --clutter-warmup [0.2], --aux-weight [0], --aux-until [1], --two-object-every [8], --video-every [2], --val-size [500],
+ * --clutter-warmup [0.2], --aux-weight [0], --aux-until [1], --two-object-every [8], --video-every [2], --video-width [160] (camera frames 4:3, 320 = the
+ * fake camera's own size), --val-size [500],
  * --init-seed [7], --max-minutes [40], --checkpoint FILE, --resume FILE,
  * --out [models/shapes-cnn]; torch engine only: --stream-cache [$TMPDIR/wgcam-shapes-stream],
  * --stream-images [epochs × per-epoch], --gen-threads [1], --torch-threads [1],
@@ -59,6 +60,7 @@ import { parseArgs } from 'node:util';
 import { trainWithJs } from './lib/train-js.js';
 import { trainWithTfjs } from './lib/train-tfjs.js';
 import { trainWithTorch } from './lib/train-torch.js';
+import { TRAINING_VIDEO_WIDTH } from './lib/training-inputs.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -77,6 +79,7 @@ const { values: args } = parseArgs({
     'aux-until': { type: 'string', default: '1' },
     'two-object-every': { type: 'string', default: '8' },
     'video-every': { type: 'string', default: '2' },
+    'video-width': { type: 'string', default: String(TRAINING_VIDEO_WIDTH) },
     checkpoint: { type: 'string' },
     resume: { type: 'string' },
     out: { type: 'string', default: 'models/shapes-cnn' },
@@ -108,6 +111,7 @@ const options = {
   auxUntil: Number(args['aux-until']),
   twoObjectEvery: Number(args['two-object-every']),
   videoEvery: Number(args['video-every']),
+  videoWidth: Number(args['video-width']),
   ...(args.checkpoint === undefined ? {} : { checkpoint: args.checkpoint }),
   ...(args.resume === undefined ? {} : { resume: args.resume }),
 };

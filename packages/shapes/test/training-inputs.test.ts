@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NUM_SHAPE_CLASSES } from '../src/index.js';
-import { checkTrainingMix, isVideoIndex, trainingItem, type TrainingMix } from '../scripts/lib/training-inputs.js';
+import { checkTrainingMix, isVideoIndex, TRAINING_VIDEO_WIDTH, trainingItem, trainingVideoSize, type TrainingMix } from '../scripts/lib/training-inputs.js';
 
 // The trainer's data stream: which sample index is which kind of image, that every kind
 // sees every class (under both resizes for camera frames), and that a sample can be
@@ -73,6 +73,20 @@ describe('training stream (trainingItem)', () => {
       expect(Array.from(b.input)).toEqual(Array.from(a.input));
       expect(trainingItem(SEED + 1, i, mix, 1).input).not.toEqual(a.input);
     }
+  });
+
+  it('renders camera frames at the width the mix names (4:3), the same stills at any width', () => {
+    const narrow = { size: SIZE, videoEvery: 2, twoObjectEvery: 8 };
+    const wide = { ...narrow, videoWidth: 320 };
+    // The default is the 160-wide frame; naming it changes nothing.
+    expect(Array.from(trainingItem(SEED, 0, { ...narrow, videoWidth: TRAINING_VIDEO_WIDTH }, 1).input)).toEqual(Array.from(trainingItem(SEED, 0, narrow, 1).input));
+    // Same object and class, rendered finer: a different model input.
+    const [a, b] = [trainingItem(SEED, 2, narrow, 1), trainingItem(SEED, 2, wide, 1)];
+    expect(b.objects[0]!.label).toBe(a.objects[0]!.label);
+    expect(Array.from(b.input)).not.toEqual(Array.from(a.input));
+    expect(Array.from(trainingItem(SEED, 1, wide, 1).input)).toEqual(Array.from(trainingItem(SEED, 1, narrow, 1).input));
+    expect(trainingVideoSize(320)).toEqual({ width: 320, height: 240 });
+    for (const bad of [0, 30, 322, 1.5]) expect(() => checkTrainingMix({ ...narrow, videoWidth: bad })).toThrow(/video width must be a multiple of 4/);
   });
 
   it('refuses a period that would give every video frame or two-object still one class', () => {

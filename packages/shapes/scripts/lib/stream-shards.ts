@@ -18,14 +18,16 @@ export interface StreamMeta {
   readonly size: number;
   readonly videoEvery: number;
   readonly twoObjectEvery: number;
+  /** Width of the camera frames (4:3) before they are shrunk to `size`. */
+  readonly videoWidth: number;
   readonly shardSize: number;
   /** Always 1: the shards hold the stream at full clutter (no curriculum). */
   readonly clutter: 1;
 }
 
-/** Folder name of a stream under a cache root: one folder per (seed, mix, shard size). */
+/** Folder name of a stream under a cache root: one folder per (seed, mix, shard size, frame width). */
 export function streamFolder(root: string, meta: StreamMeta): string {
-  return join(root, `seed${meta.seed}-s${meta.size}-v${meta.videoEvery}-t${meta.twoObjectEvery}-n${meta.shardSize}`);
+  return join(root, `seed${meta.seed}-s${meta.size}-v${meta.videoEvery}-t${meta.twoObjectEvery}-n${meta.shardSize}-w${meta.videoWidth}`);
 }
 
 /** Path of shard `k` in a stream folder. */
@@ -38,7 +40,7 @@ export function shardPath(folder: string, k: number): string {
  * same stream (a mismatch throws rather than mixing two streams).
  *
  * @example
- * const folder = openStream('/tmp/wgcam-shapes-stream', { seed: 1001, size: 32, videoEvery: 2, twoObjectEvery: 8, shardSize: 1024, clutter: 1 });
+ * const folder = openStream('/tmp/wgcam-shapes-stream', { seed: 1001, size: 32, videoEvery: 2, twoObjectEvery: 8, videoWidth: 320, shardSize: 1024, clutter: 1 });
  */
 export function openStream(root: string, meta: StreamMeta): string {
   const folder = streamFolder(root, meta);
@@ -80,7 +82,7 @@ export function encodeSamples(samples: readonly { readonly input: Float32Array; 
  * const bytes = encodeShard(meta, 3);
  */
 export function encodeShard(meta: StreamMeta, k: number): Buffer {
-  const mix: TrainingMix = { size: meta.size, videoEvery: meta.videoEvery, twoObjectEvery: meta.twoObjectEvery };
+  const mix: TrainingMix = { size: meta.size, videoEvery: meta.videoEvery, twoObjectEvery: meta.twoObjectEvery, videoWidth: meta.videoWidth };
   return encodeSamples(
     [...Array(meta.shardSize).keys()].map((j) => {
       const item = trainingItem(meta.seed, k * meta.shardSize + j, mix, meta.clutter);

@@ -40,6 +40,7 @@ function startWorkers(o: TrainOptions, trainer: BnShapesCnnTrainer) {
       trainSeed: SHAPES_DATASET_SEEDS.train,
       twoObjectEvery: o.twoObjectEvery,
       videoEvery: o.videoEvery,
+      videoWidth: o.videoWidth,
       params,
       grads,
     };
@@ -107,7 +108,7 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
   const numClasses = SHAPE_CLASSES.length;
   const localBatch = o.batchSize / o.threads;
   if (CALIBRATION_IMAGES % localBatch !== 0) throw new Error(`--batch / --threads must divide ${CALIBRATION_IMAGES}`);
-  checkTrainingMix({ size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery });
+  checkTrainingMix({ size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery, videoWidth: o.videoWidth });
 
   // The main thread's trainer supplies the initial weights, runs the Adam updates on the
   // shared parameters, and measures BN statistics for folding.
@@ -119,7 +120,7 @@ export async function trainWithJs(o: TrainOptions): Promise<void> {
   if (checkpoint) adam.restore(checkpoint.adam);
 
   const sets = validationSets(size, o.valSize, o.videoEvery > 0);
-  const calibration = calibrationImages(size, o.videoEvery);
+  const calibration = calibrationImages(size, o.videoEvery, o.videoWidth);
 
   const stepsPerEpoch = o.perEpoch / o.batchSize;
   const totalSteps = o.epochs * stepsPerEpoch;

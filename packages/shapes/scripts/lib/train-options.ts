@@ -20,6 +20,8 @@ export interface TrainOptions {
   readonly twoObjectEvery: number;
   /** Every n-th training image is a video-condition camera frame once clutter is full (js engine; 0 = none). */
   readonly videoEvery: number;
+  /** Width (4:3) the camera frames are rendered at before the resize to the model input. */
+  readonly videoWidth: number;
   /** Initial weight of the auxiliary location loss (js engine; 0 = off). */
   readonly auxWeight: number;
   /** Fraction of training over which that weight decays linearly to 0. */

@@ -63,7 +63,7 @@ export async function trainWithTorch(o: TrainOptions, t: TorchOptions): Promise<
   if (o.clutterWarmup !== 0) throw new Error('--engine torch trains at full clutter from the start: pass --clutter-warmup 0');
   if (o.auxWeight !== 0) throw new Error('--engine torch trains on labels alone: --aux-weight must be 0');
   if (o.checkpoint !== undefined || o.resume !== undefined) throw new Error('--engine torch has no --checkpoint/--resume');
-  checkTrainingMix({ size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery });
+  checkTrainingMix({ size, twoObjectEvery: o.twoObjectEvery, videoEvery: o.videoEvery, videoWidth: o.videoWidth });
   for (const [name, v] of [
     ['--per-epoch', o.perEpoch],
     ['--stream-images', t.streamImages],
@@ -73,12 +73,12 @@ export async function trainWithTorch(o: TrainOptions, t: TorchOptions): Promise<
   if (SHARD_SIZE % o.batchSize !== 0) throw new Error(`--batch must divide ${SHARD_SIZE}`);
   if (CALIBRATION_IMAGES % o.batchSize !== 0) throw new Error(`--batch must divide ${CALIBRATION_IMAGES}`);
 
-  const meta: StreamMeta = { seed: SHAPES_DATASET_SEEDS.train, size, videoEvery: o.videoEvery, twoObjectEvery: o.twoObjectEvery, shardSize: SHARD_SIZE, clutter: 1 };
+  const meta: StreamMeta = { seed: SHAPES_DATASET_SEEDS.train, size, videoEvery: o.videoEvery, twoObjectEvery: o.twoObjectEvery, videoWidth: o.videoWidth, shardSize: SHARD_SIZE, clutter: 1 };
   const folder = openStream(t.streamCache, meta);
   const shardsNeeded = Math.min(t.streamImages, o.epochs * o.perEpoch) / SHARD_SIZE;
   const work = mkdtempSync(join(tmpdir(), 'wgcam-torch-'));
   const calibrationFile = join(work, 'calibration.bin');
-  writeFileSync(calibrationFile, encodeSamples(calibrationImages(size, o.videoEvery).map((input) => ({ input, labels: [0] }))));
+  writeFileSync(calibrationFile, encodeSamples(calibrationImages(size, o.videoEvery, o.videoWidth).map((input) => ({ input, labels: [0] }))));
   const sets = validationSets(size, o.valSize, o.videoEvery > 0);
 
   const workers = [...Array(t.genThreads).keys()].map((w) => {

@@ -26,6 +26,8 @@ export interface TrainWorkerData {
   twoObjectEvery: number;
   /** Every n-th training sample (index mod n = 0) is a video-condition camera frame; 0 = none (see trainingItem). */
   videoEvery: number;
+  /** Width (4:3) of those camera frames. */
+  videoWidth: number;
   params: SharedTensors;
   grads: SharedTensors;
 }
@@ -59,7 +61,7 @@ port.on('message', (request: StepRequest) => {
   const grid = data.size / 4; // last_conv resolution
   const images: Float32Array[] = [];
   const targets: TrainingTarget[] = [];
-  const mix = { size: data.size, twoObjectEvery: data.twoObjectEvery, videoEvery: data.videoEvery };
+  const mix = { size: data.size, twoObjectEvery: data.twoObjectEvery, videoEvery: data.videoEvery, videoWidth: data.videoWidth };
   for (let i = start; i < start + data.localBatch; i++) {
     // Sample i of the training stream (a still as generateDataset would draw it, or a camera frame).
     const item = trainingItem(data.trainSeed, i, mix, request.clutter);

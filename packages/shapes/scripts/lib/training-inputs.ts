@@ -11,12 +11,20 @@ import {
 } from '../../src/index.js';
 
 /**
- * Frame size video-condition training frames are rendered at: the fake camera's 4:3, at half
- * its 320×240 so a frame costs ~30 ms instead of ~130 ms. Geometry, clutter and noise are
- * relative to the frame, so only the fineness of the 4:2:0 chroma and of bilinear aliasing
- * differs from the real video (which evaluate.ts scores at 320×240).
+ * Default width of the video-condition training frames (4:3, so 160×120): half the fake
+ * camera's 320×240, so a frame costs ~17 ms instead of ~41 ms (idle). Geometry, clutter and
+ * noise are relative to the frame, so only the fineness of the 4:2:0 chroma and of the
+ * resizes' sampling differs from the real video (which evaluate.ts scores at 320×240); the
+ * bilinear resize, one sample per output pixel, sees that difference most. `--video-width
+ * 320` trains on frames of the camera's own size.
  */
-export const TRAINING_VIDEO_SIZE = { width: 160, height: 120 } as const;
+export const TRAINING_VIDEO_WIDTH = 160;
+
+/** Frame size (4:3) of the training stream's camera frames of width `width`. */
+export function trainingVideoSize(width: number): { width: number; height: number } {
+  if (!Number.isInteger(width) || width < 32 || width % 4 !== 0) throw new Error(`video width must be a multiple of 4 and at least 32 (4:3 frames), got ${width}`);
+  return { width, height: (width * 3) / 4 };
+}
 
 /** Which kinds of images the training stream mixes (by sample index). */
 export interface TrainingMix {
@@ -29,6 +37,8 @@ export interface TrainingMix {
    * and the core's bilinear one); 0 = none. Takes precedence over a two-object still.
    */
   readonly videoEvery: number;
+  /** Width of those camera frames (4:3; default TRAINING_VIDEO_WIDTH). */
+  readonly videoWidth?: number;
 }
 
 /** One training image: the model input and its objects (masks at the model's resolution). */
@@ -56,6 +66,7 @@ export function checkTrainingMix(mix: TrainingMix): void {
       throw new Error(`${name} = ${every} is a multiple of the ${NUM_SHAPE_CLASSES} classes: all those images would have one class; choose another period`);
     }
   }
+  trainingVideoSize(mix.videoWidth ?? TRAINING_VIDEO_WIDTH);
 }
 
 /** Whether sample `index` of the training stream is a video frame (only at full clutter). */
@@ -77,7 +88,7 @@ export function trainingItem(seed: number, index: number, mix: TrainingMix, clut
   const rng = mulberry32(deriveSeed(seed, index));
   const label = index % NUM_SHAPE_CLASSES;
   if (isVideoIndex(index, mix, clutter)) {
-    const frame = randomVideoFrame(rng, { ...TRAINING_VIDEO_SIZE, label });
+    const frame = randomVideoFrame(rng, { ...trainingVideoSize(mix.videoWidth ?? TRAINING_VIDEO_WIDTH), label });
     // Alternate the two resizes a camera frame meets (demo FrameInput, core toModelInput).
     const resize: FrameResize = Math.floor(index / mix.videoEvery) % 2 === 0 ? 'area' : 'bilinear';
     const camera = cameraInput(frame.pixels, frame.objects, frame.width, frame.height, mix.size, resize);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cameraInput, deriveSeed, generateDataset, mulberry32, randomVideoFrame, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, type CameraInput } from '../../src/index.js';
+import { cameraInput, deriveSeed, generateDataset, mulberry32, randomVideoFrame, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, type CameraInput, type FrameResize } from '../../src/index.js';
 import { buildShapesCnn } from './build-shapes-cnn.js';
 import { JsShapesCnn } from './js-cnn/network.js';
 import { saveShapesModel } from './save-model.js';
@@ -19,8 +19,8 @@ const CALIBRATION_START = 10_000_000;
  * learned from. Two-object stills are left out, as before video frames were added, so
  * --aux-weight 1 --video-every 0 reproduces the model trained before that change.
  */
-export function calibrationImages(size: number, videoEvery: number): Float32Array[] {
-  const mix = { size, twoObjectEvery: 0, videoEvery };
+export function calibrationImages(size: number, videoEvery: number, videoWidth: number): Float32Array[] {
+  const mix = { size, twoObjectEvery: 0, videoEvery, videoWidth };
   return [...Array(CALIBRATION_IMAGES).keys()].map((i) => trainingItem(SHAPES_DATASET_SEEDS.train, CALIBRATION_START + i, mix, 1).input);
 }
 
@@ -34,16 +34,18 @@ export interface ValidationSets {
    * frames in training).
    */
   readonly video: readonly CameraInput[];
+  /** The same frames through the core's bilinear resize. */
+  readonly videoBilinear: readonly CameraInput[];
 }
 
 /** The validation sets of a run (`withVideo`: whether the stream has camera frames). */
 export function validationSets(size: number, valSize: number, withVideo: boolean): ValidationSets {
   const stills = generateDataset(SHAPES_DATASET_SEEDS.heldOut, valSize, { size, start: 100_000 }).map((s) => ({ input: toModelInput(s.pixels), label: s.label }));
-  const video = [...Array(withVideo ? VIDEO_VALIDATION_FRAMES : 0).keys()].map((i) => {
-    const frame = randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length });
-    return cameraInput(frame.pixels, frame.objects, frame.width, frame.height, size, 'area');
-  });
-  return { stills, video };
+  const frames = [...Array(withVideo ? VIDEO_VALIDATION_FRAMES : 0).keys()].map((i) =>
+    randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length }),
+  );
+  const resized = (resize: FrameResize) => frames.map((f) => cameraInput(f.pixels, f.objects, f.width, f.height, size, resize));
+  return { stills, video: resized('area'), videoBilinear: resized('bilinear') };
 }
 
 /** Puts the deployed parameters (PARAM_NAMES order) into a TF.js LayersModel of buildShapesCnn. */
@@ -62,9 +64,9 @@ export async function validateAndSave(net: JsShapesCnn, sets: ValidationSets, sa
   let correct = 0;
   sets.stills.forEach((s) => (correct += net.predict(s.input) === s.label ? 1 : 0));
   const accuracy = correct / sets.stills.length;
-  let videoCorrect = 0;
-  sets.video.forEach((v) => (videoCorrect += net.predict(v.input) === v.label ? 1 : 0));
-  let text = `val-acc ${accuracy.toFixed(4)}` + (sets.video.length > 0 ? ` video-val-acc ${(videoCorrect / sets.video.length).toFixed(4)}` : '');
+  const videoAccuracy = (frames: readonly CameraInput[]) => frames.filter((v) => net.predict(v.input) === v.label).length / frames.length;
+  let text = `val-acc ${accuracy.toFixed(4)}`;
+  if (sets.video.length > 0) text += ` video-val-acc ${videoAccuracy(sets.video).toFixed(4)} (area) ${videoAccuracy(sets.videoBilinear).toFixed(4)} (bilinear)`;
   if (save !== undefined) {
     const model = toLayersModel(net);
     await saveShapesModel(model, save);
