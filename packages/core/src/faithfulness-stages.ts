@@ -105,15 +105,15 @@ const ROAD_SCRATCH_BYTES = 64 * 1024 * 1024;
 
 /**
  * road_impute's scratch per perturbed input, in vec4 cells (16 bytes): on level 0's grid
- * padded by one cell per side (G = (H+2)·(W+2)) x, p, r, z and t, and q per pixel; on each
- * coarser level of the multigrid (⌈H/2⌉×⌈W/2⌉, … down to 1×1, each padded) f, e, t and the
- * 3-cell stencil. The kernel lays its levels out in the same order.
+ * padded by one cell per side (G = (H+2)·(W+2)) x, p, r, z, t and the 3-cell stencil, and
+ * q per pixel; on each coarser level of the multigrid (⌈H/2⌉×⌈W/2⌉, … down to 1×1, each
+ * padded) f, e, t and the 3-cell stencil. The kernel lays its levels out in the same order.
  *
  * @example
- * roadScratchCells(1, 1); // 5·9 + 1 = 46 (one level)
+ * roadScratchCells(1, 1); // 8·9 + 1 = 73 (one level)
  */
 export function roadScratchCells(height: number, width: number): number {
-  let cells = 5 * (height + 2) * (width + 2) + height * width;
+  let cells = 8 * (height + 2) * (width + 2) + height * width;
   let h = height;
   let w = width;
   while (h > 1 || w > 1) {

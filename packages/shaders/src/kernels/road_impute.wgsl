@@ -195,6 +195,11 @@ fn sum_rz() -> vec4f {
 
 const MAX_LEVELS: u32 = 32u;
 
+// The size of level l: ⌈H/2^l⌉×⌈W/2^l⌉ (halving with rounding up, l times).
+fn level_dims(l: u32) -> vec2u {
+  return ((vec2u(params.height, params.width) - 1u) >> vec2u(l)) + 1u;
+}
+
 // A·v at a removed cell of level 0 (v is zero on kept and border cells).
 fn apply_fine(v: u32, cell: u32, row: u32, d: f32) -> vec4f {
   let sides = scratch[v + cell - row] + scratch[v + cell + row] + scratch[v + cell - 1u] + scratch[v + cell + 1u];
@@ -202,7 +207,7 @@ fn apply_fine(v: u32, cell: u32, row: u32, d: f32) -> vec4f {
   return d * scratch[v + cell] - 2.0 * sides - corners;
 }
 
-// A_l·v at a cell of level l ≥ 1 from its stored stencil (base s).
+// A_l·v at a cell of level l from its stored stencil (base s).
 fn apply_coarse(s: u32, v: u32, cell: u32, row: u32) -> vec4f {
   let above = scratch[s + 3u * cell];
   let middle = scratch[s + 3u * cell + 1u];
@@ -223,24 +228,11 @@ fn p_weight(y: i32, c: i32, coarse: i32) -> f32 {
   return 0.0;
 }
 
-// A_l's coefficient a_ij at the padded cell (py, px) of level l (row pitch frow), j = i +
-// (dy − 1, dx − 1). Level 0 from the removed flags: D_i on the diagonal, −2 (sides) or −1
-// (diagonals) where j is removed, 0 where i or j is not an unknown (padding included);
-// coarser levels from their stored stencils (zero on padding cells).
-fn coefficient(l: u32, flags: u32, stencils: u32, frow: u32, py: u32, px: u32, dy: u32, dx: u32) -> f32 {
-  let cell = py * frow + px;
-  if (l > 1u) { return scratch[stencils + 3u * cell + dy][dx]; }
-  if (removed[flags + cell] == 0u) { return 0.0; }
-  if (dy == 1u && dx == 1u) { return f32(neighbour_weight(py - 1u, px - 1u, params.height, params.width)); }
-  let c = select(1.0, 2.0, dy == 1u || dx == 1u);
-  return -c * f32(removed[flags + cell + dy * frow + dx - frow - 1u]);
-}
-
 // The Galerkin operator A_{l+1} = Pᵀ·A_l·P in two separable halves. Half x:
 // B[(y, X), (y + dy − 1, X + o)] = Σ Px(x, X)·a_{(y,x),(y+dy−1,x')}·Px(x', X + o) at every
 // fine row y and coarse column X, stored at `half` as 3 vec4 per cell (row dy; o = −1, 0, 1).
 // x runs over 2X − 1 … 2X + 1 and x' over 2X − 2 … 2X + 2 (padding where outside: a = 0).
-fn galerkin_columns(lid: u32, l: u32, fine: vec2u, fine_stencils: u32, flags: u32, coarse_width: u32, half: u32) {
+fn galerkin_columns(lid: u32, fine: vec2u, fine_stencils: u32, coarse_width: u32, half: u32) {
   let frow = fine.y + 2u;
   let columns = i32(coarse_width);
   for (var c = lid; c < fine.x * coarse_width; c += LANES) {
@@ -250,10 +242,7 @@ fn galerkin_columns(lid: u32, l: u32, fine: vec2u, fine_stencils: u32, flags: u3
     let px = 2u * X;  // padded column of x = 2X − 1
     // Rows of A_l are zero where the fine cell is not an unknown: skip windows without one.
     var any_unknown = false;
-    for (var a = 0u; a < 3u; a++) {
-      let cell = py * frow + px + a;
-      if (l == 1u) { any_unknown = any_unknown || removed[flags + cell] != 0u; } else { any_unknown = any_unknown || scratch[fine_stencils + 3u * cell + 1u].y > 0.0; }
-    }
+    for (var a = 0u; a < 3u; a++) { any_unknown = any_unknown || scratch[fine_stencils + 3u * (py * frow + px + a) + 1u].y > 0.0; }
     if (!any_unknown) {
       for (var dy = 0u; dy < 3u; dy++) { scratch[half + 3u * c + dy] = vec4f(0.0); }
       continue;
@@ -269,7 +258,7 @@ fn galerkin_columns(lid: u32, l: u32, fine: vec2u, fine_stencils: u32, flags: u3
       var acc = vec3f(0.0);
       for (var a = 0u; a < 3u; a++) {
         for (var dx = 0u; dx < 3u; dx++) {
-          acc += w[a] * coefficient(l, flags, fine_stencils, frow, py, px + a, dy, dx) * to[a + dx];
+          acc += w[a] * scratch[fine_stencils + 3u * (py * frow + px + a) + dy][dx] * to[a + dx];
         }
       }
       scratch[half + 3u * c + dy] = vec4f(acc, 0.0);
@@ -387,7 +376,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let r_base = p_base + cells;
   let z_base = r_base + cells;
   let t_base = z_base + cells;
-  let q_base = t_base + cells;
+  let q_base = t_base + 4u * cells;  // after level 0's stencil (3 cells per cell)
   let list_base = j * (N + cells);
   let flag_base = list_base + N;
 
@@ -448,38 +437,50 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     removed[flag_base + cell] = flag;
   }
 
-  // The levels: sizes, and scratch bases (f, e, t, then the stencils) of levels ≥ 1.
-  var level_size: array<vec2u, MAX_LEVELS>;
+  // The levels' scratch bases: f, e, t and the stencil (3 cells each) at base, + g, + 2g,
+  // + 3g (g: the level's padded cells). Level 0's f, e, t are r, z, t.
   var level_base: array<u32, MAX_LEVELS>;
-  level_size[0] = vec2u(H, W);
+  level_base[0] = r_base;
   var levels = 1u;
   var next_base = q_base + N;
   loop {
-    let last = level_size[levels - 1u];
-    if ((last.x <= 1u && last.y <= 1u) || levels == MAX_LEVELS) { break; }
-    let size = (last + 1u) / 2u;
-    level_size[levels] = size;
+    if (all(level_dims(levels - 1u) <= vec2u(1u)) || levels == MAX_LEVELS) { break; }
+    let size = level_dims(levels);
     level_base[levels] = next_base;
     next_base += 6u * (size.x + 2u) * (size.y + 2u);
     levels += 1u;
   }
-  for (var l = 1u; l < levels; l++) {
-    let g = (level_size[l].x + 2u) * (level_size[l].y + 2u);
-    for (var c = lid; c < 6u * g; c += LANES) { scratch[level_base[l] + c] = vec4f(0.0); }
+  for (var c = lid; c < next_base - (q_base + N); c += LANES) { scratch[q_base + N + c] = vec4f(0.0); }
+  storageBarrier();
+  workgroupBarrier();
+  // Level 0's stencil A: D_i on the diagonal (1/D_i in w), −2 (sides) or −1 (diagonals)
+  // where the neighbour is removed; zero where the cell is kept or padding.
+  for (var cell = lid; cell < cells; cell += LANES) {
+    var above = vec4f(0.0);
+    var middle = vec4f(0.0);
+    var below = vec4f(0.0);
+    let at = flag_base + cell;
+    if (removed[at] != 0u) {
+      let d = f32(neighbour_weight(cell / row - 1u, cell % row - 1u, H, W));
+      above = -vec4f(f32(removed[at - row - 1u]), 2.0 * f32(removed[at - row]), f32(removed[at - row + 1u]), 0.0);
+      middle = vec4f(-2.0 * f32(removed[at - 1u]), d, -2.0 * f32(removed[at + 1u]), select(0.0, 1.0 / d, d > 0.0));
+      below = -vec4f(f32(removed[at + row - 1u]), 2.0 * f32(removed[at + row]), f32(removed[at + row + 1u]), 0.0);
+    }
+    scratch[t_base + cells + 3u * cell] = above;
+    scratch[t_base + cells + 3u * cell + 1u] = middle;
+    scratch[t_base + cells + 3u * cell + 2u] = below;
   }
   storageBarrier();
   workgroupBarrier();
   // The Galerkin operators, level by level; the halves use level 0's p and r grids (not yet
   // in use: 3·H·⌈W/2⌉ ≤ 2·G cells).
   for (var l = 1u; l < levels; l++) {
-    let fine = level_size[l - 1u];
-    let size = level_size[l];
-    let fine_g = (fine.x + 2u) * (fine.y + 2u);
-    let g = (size.x + 2u) * (size.y + 2u);
-    galerkin_columns(lid, l, fine, level_base[l - 1u] + 3u * fine_g, flag_base, size.y, p_base);
+    let fine = level_dims(l - 1u);
+    let size = level_dims(l);
+    galerkin_columns(lid, fine, level_base[l - 1u] + 3u * (fine.x + 2u) * (fine.y + 2u), size.y, p_base);
     storageBarrier();
     workgroupBarrier();
-    galerkin_rows(lid, fine.x, size, p_base, level_base[l] + 3u * g);
+    galerkin_rows(lid, fine.x, size, p_base, level_base[l] + 3u * (size.x + 2u) * (size.y + 2u));
     storageBarrier();
     workgroupBarrier();
   }
@@ -571,86 +572,64 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (lid == 0u) { all_done = select(0u, 1u, all(done) || step == params.max_iterations); }
       if (workgroupUniformLoad(&all_done) == 1u) { break; }
 
-      // The V-cycle, down: z = r/D is level 0's first sweep; t = r − A·z, restricted. On
-      // coarser levels e = f/d (the sweep from 0; on the coarsest level, the exact solve),
-      // t = f − A·e, restricted. Cells with no unknown under them (1/d = 0) keep e = t = 0.
-      if (levels > 1u) {
-        for (var l = 0u; l < levels; l++) {
-          let size = level_size[l];
-          let lrow = size.y + 2u;
-          let g = (size.x + 2u) * lrow;
-          let f = level_base[l];
-          let e = f + g;
-          let s = f + 3u * g;
-          var t = t_base;
-          if (l == 0u) {
-            for (var m = lid; m < unknowns; m += LANES) {
-              let entry = removed[list_base + m];
-              let cell = entry & 0x0fffffffu;
-              scratch[t_base + cell] = scratch[r_base + cell] - apply_fine(z_base, cell, row, f32(entry >> 28u));
-            }
-          } else {
-            t = f + 2u * g;
-            for (var c = lid; c < size.x * size.y; c += LANES) {
-              let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
-              let inverse = scratch[s + 3u * cell + 1u].w;
-              if (inverse > 0.0) { scratch[e + cell] = scratch[f + cell] * inverse; }
-            }
-            storageBarrier();
-            workgroupBarrier();
-            if (l + 1u == levels) { break; }
-            for (var c = lid; c < size.x * size.y; c += LANES) {
-              let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
-              if (scratch[s + 3u * cell + 1u].w > 0.0) { scratch[t + cell] = scratch[f + cell] - apply_coarse(s, e, cell, lrow); }
-            }
-          }
-          storageBarrier();
-          workgroupBarrier();
-          let next = level_size[l + 1u];
-          restrict_level(lid, size, t, next, level_base[l + 1u], level_base[l + 1u] + 3u * (next.x + 2u) * (next.y + 2u));
-          storageBarrier();
-          workgroupBarrier();
-        }
-        // Up: e += P·(level l + 1's result: e on the coarsest level, t above it) where the
-        // cell has an unknown, then one sweep into t (level 0's is the sweep below).
-        for (var l = levels - 2u; ; l--) {
-          let size = level_size[l];
-          let lrow = size.y + 2u;
-          let g = (size.x + 2u) * lrow;
-          let f = level_base[l];
-          let s = f + 3u * g;
-          let e = select(f + g, z_base, l == 0u);
-          let below = level_size[l + 1u];
-          let below_result = level_base[l + 1u] + select(2u, 1u, l + 2u == levels) * (below.x + 2u) * (below.y + 2u);
-          for (var c = lid; c < size.x * size.y; c += LANES) {
-            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
-            var unknown: bool;
-            if (l == 0u) { unknown = removed[flag_base + cell] != 0u; } else { unknown = scratch[s + 3u * cell + 1u].w > 0.0; }
-            if (unknown) { scratch[e + cell] += prolong(below_result, below, c / size.y, c % size.y); }
-          }
-          storageBarrier();
-          workgroupBarrier();
-          if (l == 0u) { break; }
+      // The V-cycle, t = M⁻¹r, in 2·levels − 1 stages: down through levels 0 … L − 1, then up
+      // through L − 2 … 0, on level l's f, e, t (level 0: r, z, t). Down: e = f/d, the sweep
+      // from 0 (on level 0 z = r/D is already there; on the coarsest level it is the exact
+      // solve), then t = f − A·e restricted to level l + 1's f. Up: e += P·(level l + 1's
+      // result: e on the coarsest level, t above it), then the sweep t = e + (f − A·e)/d; on
+      // level 0 also r·t. Cells with no unknown under them (1/d = 0) keep e = t = 0. One
+      // level alone (1×1) gets level 0's two sweeps.
+      partial = vec4f(0.0);
+      for (var stage = 0u; stage < 2u * levels - 1u; stage++) {
+        let down = stage < levels;
+        let l = select(2u * levels - 2u - stage, stage, down);
+        let size = level_dims(l);
+        let lrow = size.y + 2u;
+        let g = (size.x + 2u) * lrow;
+        let f = level_base[l];
+        let e = f + g;
+        let t = f + 2u * g;
+        let s = f + 3u * g;
+        let sweep = !down || levels == 1u;
+        let below = level_dims(l + 1u);
+        let below_g = (below.x + 2u) * (below.y + 2u);
+        if (down && l > 0u) {
           for (var c = lid; c < size.x * size.y; c += LANES) {
             let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
             let inverse = scratch[s + 3u * cell + 1u].w;
-            if (inverse > 0.0) { scratch[f + 2u * g + cell] = scratch[e + cell] + (scratch[f + cell] - apply_coarse(s, e, cell, lrow)) * inverse; }
+            if (inverse > 0.0) { scratch[e + cell] = scratch[f + cell] * inverse; }
           }
           storageBarrier();
           workgroupBarrier();
         }
-      }
-      // Level 0's last sweep: t = M⁻¹r, and r·M⁻¹r.
-      partial = vec4f(0.0);
-      for (var m = lid; m < unknowns; m += LANES) {
-        let entry = removed[list_base + m];
-        let cell = entry & 0x0fffffffu;
-        let d = f32(entry >> 28u);
-        let inverse = select(0.0, 1.0 / d, d > 0.0);
-        let r = scratch[r_base + cell];
-        let z = scratch[z_base + cell] + (r - apply_fine(z_base, cell, row, d)) * inverse;
-        scratch[t_base + cell] = z;
-        partial += r * z;
+        if (!down) {
+          let result = level_base[l + 1u] + select(2u, 1u, l + 2u == levels) * below_g;
+          for (var c = lid; c < size.x * size.y; c += LANES) {
+            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+            if (scratch[s + 3u * cell + 1u].w > 0.0) { scratch[e + cell] += prolong(result, below, c / size.y, c % size.y); }
+          }
+          storageBarrier();
+          workgroupBarrier();
+        }
+        if (sweep || l + 1u < levels) {
+          for (var c = lid; c < size.x * size.y; c += LANES) {
+            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+            let inverse = scratch[s + 3u * cell + 1u].w;
+            if (inverse > 0.0) {
+              let residual = scratch[f + cell] - apply_coarse(s, e, cell, lrow);
+              let value = select(residual, scratch[e + cell] + residual * inverse, sweep);
+              scratch[t + cell] = value;
+              if (sweep && l == 0u) { partial += scratch[f + cell] * value; }
+            }
+          }
+          storageBarrier();
+          workgroupBarrier();
+        }
+        if (!sweep && l + 1u < levels) {
+          restrict_level(lid, size, t, below, level_base[l + 1u], level_base[l + 1u] + 3u * below_g);
+          storageBarrier();
+          workgroupBarrier();
+        }
       }
       sums_rz[lid] = partial;
       storageBarrier();
