@@ -74,9 +74,10 @@
 // Scratch, per workgroup slot j (entries of one dispatch; slots = count; entry_size vec4
 // cells each): every level's grid is padded by one zero cell on each side, so stencils
 // need no bounds tests, and vectors are zero on kept pixels and inactive cells. Level 0
-// (G = (H+2)·(W+2) cells): x, p, r, z, t on the grid, q per removed pixel (N); level
-// l ≥ 1 (G_l cells): f, e, t and the stencil A_l (3 vec4 per cell, its rows: NW N NE |
-// W centre E 1/d | SW S SE). `removed` (N + G u32 per slot) lists the removed pixels'
+// (G = (H+2)·(W+2) cells): x, p, r, z, t and the stencil A on the grid, q per removed
+// pixel (N); level l ≥ 1 (G_l cells): f, e, t and the stencil A_l. A stencil is 3 vec4 per
+// cell, its rows: NW N NE | W centre E 1/d | SW S SE; level 0's is stored too (r, z, t
+// are its f, e, t), so one stencil product serves every level of the V-cycle. `removed` (N + G u32 per slot) lists the removed pixels'
 // padded cells in raster order, D_i in the top 4 bits, then flags the removed cells of the
 // padded grid.
 
@@ -220,12 +221,9 @@ fn apply_coarse(s: u32, v: u32, cell: u32, row: u32) -> vec4f {
 // P's weight of fine row (or column) y in coarse row c of a coarse grid of `coarse` rows:
 // 1 if y = 2c; 1/2 if y = 2c ± 1, except 1 for y = 2c + 1 when c is the last coarse row.
 fn p_weight(y: i32, c: i32, coarse: i32) -> f32 {
-  if (c < 0 || c >= coarse) { return 0.0; }
   let e = y - 2 * c;
-  if (e == 0) { return 1.0; }
-  if (e == -1) { return 0.5; }
-  if (e == 1) { return select(1.0, 0.5, c + 1 < coarse); }
-  return 0.0;
+  let weight = select(1.0 - 0.5 * f32(abs(e)), 1.0, e == 1 && c + 1 == coarse);
+  return select(0.0, weight, c >= 0 && c < coarse && abs(e) <= 1);
 }
 
 // The Galerkin operator A_{l+1} = Pᵀ·A_l·P in two separable halves. Half x:
@@ -240,25 +238,17 @@ fn galerkin_columns(lid: u32, fine: vec2u, fine_stencils: u32, coarse_width: u32
     let X = c % coarse_width;
     let py = y + 1u;
     let px = 2u * X;  // padded column of x = 2X − 1
-    // Rows of A_l are zero where the fine cell is not an unknown: skip windows without one.
-    var any_unknown = false;
-    for (var a = 0u; a < 3u; a++) { any_unknown = any_unknown || scratch[fine_stencils + 3u * (py * frow + px + a) + 1u].y > 0.0; }
-    if (!any_unknown) {
-      for (var dy = 0u; dy < 3u; dy++) { scratch[half + 3u * c + dy] = vec4f(0.0); }
-      continue;
-    }
+    // (Rows of A_l are zero where the fine cell is not an unknown, and so is B there.)
     let Xi = i32(X);
-    let w = vec3f(p_weight(2 * Xi - 1, Xi, columns), 1.0, p_weight(2 * Xi + 1, Xi, columns));
-    var to: array<vec3f, 5>;  // Px(x', X − 1), Px(x', X), Px(x', X + 1) for x' = 2X − 2 + e
-    for (var e = 0; e < 5; e++) {
-      let x2 = 2 * Xi - 2 + e;
-      to[e] = vec3f(p_weight(x2, Xi - 1, columns), p_weight(x2, Xi, columns), p_weight(x2, Xi + 1, columns));
-    }
     for (var dy = 0u; dy < 3u; dy++) {
       var acc = vec3f(0.0);
-      for (var a = 0u; a < 3u; a++) {
-        for (var dx = 0u; dx < 3u; dx++) {
-          acc += w[a] * scratch[fine_stencils + 3u * (py * frow + px + a) + dy][dx] * to[a + dx];
+      for (var a = 0; a < 3; a++) {
+        let x = 2 * Xi - 1 + a;
+        let stencil = scratch[fine_stencils + 3u * (py * frow + px + u32(a)) + dy];
+        for (var dx = 0; dx < 3; dx++) {
+          let x2 = x + dx - 1;  // Px(x', X − 1), Px(x', X), Px(x', X + 1)
+          let to = vec3f(p_weight(x2, Xi - 1, columns), p_weight(x2, Xi, columns), p_weight(x2, Xi + 1, columns));
+          acc += p_weight(x, Xi, columns) * stencil[dx] * to;
         }
       }
       scratch[half + 3u * c + dy] = vec4f(acc, 0.0);
@@ -593,20 +583,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         let sweep = !down || levels == 1u;
         let below = level_dims(l + 1u);
         let below_g = (below.x + 2u) * (below.y + 2u);
-        if (down && l > 0u) {
-          for (var c = lid; c < size.x * size.y; c += LANES) {
-            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
-            let inverse = scratch[s + 3u * cell + 1u].w;
-            if (inverse > 0.0) { scratch[e + cell] = scratch[f + cell] * inverse; }
-          }
-          storageBarrier();
-          workgroupBarrier();
-        }
-        if (!down) {
+        if (l > 0u || !down) {
           let result = level_base[l + 1u] + select(2u, 1u, l + 2u == levels) * below_g;
           for (var c = lid; c < size.x * size.y; c += LANES) {
             let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
-            if (scratch[s + 3u * cell + 1u].w > 0.0) { scratch[e + cell] += prolong(result, below, c / size.y, c % size.y); }
+            let inverse = scratch[s + 3u * cell + 1u].w;
+            if (inverse > 0.0) {
+              if (down) {
+                scratch[e + cell] = scratch[f + cell] * inverse;
+              } else {
+                scratch[e + cell] += prolong(result, below, c / size.y, c % size.y);
+              }
+            }
           }
           storageBarrier();
           workgroupBarrier();
