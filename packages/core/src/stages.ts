@@ -162,9 +162,16 @@ export function encodeMinMax(inputs: StageInputs, raw: GPUBuffer): GPUBuffer {
 
 /**
  * Per-map (min, max) of the raw maps resized to each of `sizes` (one or two), [sizes·B·K]
- * vec2: the ranges of normalisation at output resolution.
+ * vec2: the ranges of normalisation at output resolution. One workgroup per (size, map) of
+ * smallGroupSize invocations; `software` (default: whether the device is a software
+ * adapter) is a parameter so that tests run both widths on a software adapter.
  */
-export function encodeResizedMinMax(inputs: StageInputs, raw: GPUBuffer, sizes: readonly Size2D[]): GPUBuffer {
+export function encodeResizedMinMax(
+  inputs: StageInputs,
+  raw: GPUBuffer,
+  sizes: readonly Size2D[],
+  software = softwareGroupWidth(inputs.batch.device) > 0,
+): GPUBuffer {
   const { batch, dims } = inputs;
   const [first, second] = sizes;
   if (!first || sizes.length > 2) throw new Error('resized_minmax takes one or two output sizes');
@@ -181,6 +188,7 @@ export function encodeResizedMinMax(inputs: StageInputs, raw: GPUBuffer, sizes: 
       width1: second?.width ?? 0,
     },
     buffers: { maps: raw, ranges, status: inputs.status },
+    overrides: { WG: smallGroupSize(batch.device, software) },
     workgroups: maps(dims) * sizes.length,
   });
   return ranges;
@@ -206,7 +214,7 @@ export interface RenderTargets {
  * Resize, normalise, heatmap, colormap and overlay of raw maps [B·K, h·w] in one dispatch.
  * `ranges` come from encodeMinMax (feature resolution) or encodeResizedMinMax (output).
  * `software` (default: whether the device is a software adapter) picks the row width
- * (renderWorkgroupSize); tests pass false to run a hardware GPU's width on a software one.
+ * (smallGroupSize); tests pass false to run a hardware GPU's width on a software one.
  */
 export function encodeRender(
   inputs: StageInputs,
@@ -249,22 +257,25 @@ export function encodeRender(
       heatmap: heatmap?.buffer ?? spare('no heatmap'),
       overlay: overlay?.buffer ?? spare('no overlay'),
     },
-    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0, WG: renderWorkgroupSize(batch.device, software) },
+    overrides: { HAS_IMAGE: overlay?.image ? 1 : 0, WG: smallGroupSize(batch.device, software) },
     workgroups: rows,
   });
 }
 
-/** Invocations per row of render_maps on a hardware GPU: a 224-pixel row in 4 steps. */
-const RENDER_ROW_LANES = 64;
+/** Invocations of a small workgroup on a hardware GPU: a render_maps row of 224 pixels in 4 steps, a range in 6 halvings. */
+const SMALL_GROUP = 64;
 
 /**
- * render_maps's workgroup size (invocations sharing one output row): RENDER_ROW_LANES on a
- * hardware GPU (within its limits), the SIMD width on a software adapter. An emulator runs a
- * workgroup one SIMD group at a time and pays a setup per invocation, so a row split over
- * more invocations only costs more (SwiftShader, 224² heatmap + overlay, 20 dispatches
- * alternated per round: 6.2 ms CPU per dispatch at 4 invocations, 6.7 at 8, 6.9 at 16,
- * 7.9 at 32, 9.1 at 64).
+ * The workgroup size of the kernels whose workgroups each take a small piece of work (a
+ * render_maps row, a resized_minmax range): SMALL_GROUP on a hardware GPU (within its
+ * limits), one SIMD group on a software adapter (its width rounded up to a power of two).
+ * An emulator runs a workgroup one SIMD group at a time, pays a setup per invocation and
+ * switches between the groups at every barrier, so more invocations only cost more
+ * (SwiftShader, 224² heatmap + overlay, 20 dispatches alternated per round: render_maps
+ * 6.2 ms CPU per dispatch at 4 invocations, 6.7 at 8, 6.9 at 16, 7.9 at 32, 9.1 at 64;
+ * resized_minmax, 7×7 → 224²: ~0.2 ms at 4, ~1.0 ms at 64).
  */
-function renderWorkgroupSize(device: GPUDevice, software: boolean): number {
-  return software ? softwareGroupWidth(device) || 4 : Math.min(RENDER_ROW_LANES, deviceLaneTuning(device).workgroupSize);
+function smallGroupSize(device: GPUDevice, software: boolean): number {
+  const largest = deviceLaneTuning(device).workgroupSize;
+  return Math.min(software ? 2 ** Math.ceil(Math.log2(softwareGroupWidth(device) || 4)) : SMALL_GROUP, largest);
 }

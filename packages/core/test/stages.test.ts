@@ -142,15 +142,19 @@ describe('resized_minmax on signed maps, candidate rows and columns and the ever
     const to = { height: outHeight, width: outWidth };
     const other = { height: outWidth + 1, width: outHeight + 2 };
     const A = new Float32Array(maps * height * width);
-    const got = await runStage(dims, A, (run) => encodeResizedMinMax(run.inputs, run.upload(raw), [to, other]), maps * 16);
     const expected = [
       ...ref.mapRanges(ref.upsampleBilinear(raw, maps, { height, width }, to), maps, to.height * to.width),
       ...ref.mapRanges(ref.upsampleBilinear(raw, maps, { height, width }, other), maps, other.height * other.width),
     ];
-    // The taps' float32 coordinates (Y + 0.5)·h/H − 0.5 are off by up to ~h·2⁻²³ from float64's,
-    // which moves a sample of these maps (neighbours differ by < 2) by up to 2·h·2⁻²³: for
-    // h or w in the hundreds that is over 1e-6 (measured 2.9e-6 at 600×2 → 1100×3).
-    expectClose(new Float32Array(got), expected, 1e-6 + 2 * Math.max(height, width) * 2 ** -23, 'resized_minmax');
+    // Both workgroup widths on this adapter: a hardware GPU's (software = false) and a
+    // software adapter's one SIMD group (software = true).
+    for (const software of [false, true]) {
+      const got = await runStage(dims, A, (run) => encodeResizedMinMax(run.inputs, run.upload(raw), [to, other], software), maps * 16);
+      // The taps' float32 coordinates (Y + 0.5)·h/H − 0.5 are off by up to ~h·2⁻²³ from float64's,
+      // which moves a sample of these maps (neighbours differ by < 2) by up to 2·h·2⁻²³: for
+      // h or w in the hundreds that is over 1e-6 (measured 2.9e-6 at 600×2 → 1100×3).
+      expectClose(new Float32Array(got), expected, 1e-6 + 2 * Math.max(height, width) * 2 ** -23, `resized_minmax (software ${software})`);
+    }
   });
 });
 

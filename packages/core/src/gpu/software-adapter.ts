@@ -38,13 +38,20 @@ export function isSoftwareAdapter(info: AdapterFacts, adapterFallback = false): 
 /**
  * The width of the SIMD group a software adapter runs a workgroup's invocations in (its
  * subgroup size, else 4), or 0 on a hardware adapter or when the device says nothing
- * about its adapter.
+ * about its adapter. Computed once per device.
  *
  * @example
  * softwareGroupWidth(device); // 4 on SwiftShader, 0 on a hardware GPU
  */
 export function softwareGroupWidth(device: GPUDevice): number {
-  const info = (device as GPUDevice & { adapterInfo?: AdapterFacts }).adapterInfo;
-  if (!info || !isSoftwareAdapter(info)) return 0;
-  return info.subgroupMaxSize || SUBGROUP_MIN;
+  let width = groupWidths.get(device);
+  if (width === undefined) {
+    const info = (device as GPUDevice & { adapterInfo?: AdapterFacts }).adapterInfo;
+    width = info && isSoftwareAdapter(info) ? info.subgroupMaxSize || SUBGROUP_MIN : 0;
+    groupWidths.set(device, width);
+  }
+  return width;
 }
+
+/** softwareGroupWidth per device, found once: a device's adapter never changes, and stages ask on every dispatch. */
+const groupWidths = new WeakMap<GPUDevice, number>();

@@ -19,12 +19,17 @@
 // i.e. a heat value of 1 + O(1e-7): inside the 1e-7 guard. Runs longer than the
 // candidate lists hold (more than 1,024 candidates: h or w over 511) fall back to
 // sampling every pixel.
-// One workgroup of 64 per (output, map) reduces in workgroup memory (a few hundred samples
+// One workgroup of WG per (output, map) reduces in workgroup memory (a few hundred samples
 // per map: 256 lanes only lengthened the barrier tree; on SwiftShader, which runs each
 // lane group between barriers as a coroutine, 64 lanes took 104 ms for 32 maps against
 // 826 ms with 256, and 765 ms for the every-pixel scan it replaces); the o = 0
 // workgroups also scan the map's own h·w values, so a non-finite value that no sample
-// reaches still raises status[3].
+// reaches still raises status[3]. The host picks WG (a power of two): 64 on a hardware GPU
+// (within its limits), one SIMD group on a software adapter, where every barrier switches
+// between the workgroup's SIMD groups (SwiftShader, 7×7 → 224², one map: ~1.0 ms CPU per
+// dispatch at 64, ~0.2 ms at 4).
+
+override WG: u32 = 64u;  // invocations per workgroup, a power of two
 
 struct Params {
   maps: u32,
@@ -41,8 +46,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> ranges: array<vec2f>;
 @group(0) @binding(3) var<storage, read_write> status: array<atomic<u32>>;
 
-var<workgroup> lows: array<f32, 64>;
-var<workgroup> highs: array<f32, 64>;
+var<workgroup> lows: array<f32, WG>;
+var<workgroup> highs: array<f32, WG>;
 // Candidate rows and columns (unordered; min and max do not care), and their counts.
 const CANDIDATES = 1024u;
 var<workgroup> rows: array<u32, CANDIDATES>;
@@ -84,7 +89,7 @@ fn sample(base: u32, Y: u32, X: u32, height: u32, width: u32) -> f32 {
   return mix(top, bottom, fy);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let group = wid.x + wid.y * nwg.x;
@@ -99,7 +104,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let base = map * params.in_height * params.in_width;
     if (!second) {
       var finite = true;
-      for (var s = lid; s < params.in_height * params.in_width; s += 64u) {
+      for (var s = lid; s < params.in_height * params.in_width; s += WG) {
         finite = finite && is_finite(maps[base + s]);
       }
       if (!finite) { atomicOr(&status[3], 1u); }
@@ -111,13 +116,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   workgroupBarrier();
   if (in_range) {
-    for (var Y = lid; Y < height; Y += 64u) {
+    for (var Y = lid; Y < height; Y += WG) {
       if (ends_run(Y, params.in_height, height)) {
         let slot = atomicAdd(&row_count, 1u);
         if (slot < CANDIDATES) { rows[slot] = Y; }
       }
     }
-    for (var X = lid; X < width; X += 64u) {
+    for (var X = lid; X < width; X += WG) {
       if (ends_run(X, params.in_width, width)) {
         let slot = atomicAdd(&column_count, 1u);
         if (slot < CANDIDATES) { columns[slot] = X; }
@@ -130,13 +135,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (in_range) {
     let base = map * params.in_height * params.in_width;
     if (row_total <= CANDIDATES && column_total <= CANDIDATES) {
-      for (var p = lid; p < row_total * column_total; p += 64u) {
+      for (var p = lid; p < row_total * column_total; p += WG) {
         let v = sample(base, rows[p / column_total], columns[p % column_total], height, width);
         low = min(low, v);
         high = max(high, v);
       }
     } else {
-      for (var p = lid; p < height * width; p += 64u) {
+      for (var p = lid; p < height * width; p += WG) {
         let v = sample(base, p / width, p % width, height, width);
         low = min(low, v);
         high = max(high, v);
@@ -146,7 +151,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   lows[lid] = low;
   highs[lid] = high;
   workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       lows[lid] = min(lows[lid], lows[lid + stride]);
       highs[lid] = max(highs[lid], highs[lid + stride]);
