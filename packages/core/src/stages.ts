@@ -44,10 +44,9 @@ export function encodeGradientWeights(
   const weights = batch.temporary(maps(dims) * dims.channels * 4, STORAGE, 'channel weights');
   const buffers: Record<string, GPUBuffer> = { gradients, weights, status: inputs.status };
   if (kernel !== 'gradcam_weights') buffers['activations'] = inputs.activations;
-  // Grad-CAM's kernel takes whole quads of channels, read through a vec4 view of the
-  // gradients (a spare when C is not a multiple of 4: too small a buffer would not bind so).
+  // Grad-CAM's kernel takes whole quads of channels, read through a vec4 view of the gradients.
   const quads = kernel === 'gradcam_weights' && dims.channels % 4 === 0;
-  if (kernel === 'gradcam_weights') buffers['gradient_quads'] = quads ? gradients : batch.temporary(16, STORAGE, 'no quads');
+  if (kernel === 'gradcam_weights') Object.assign(buffers, quadViews(batch, dims, { gradient_quads: gradients }));
   const tuning = deviceLaneTuning(batch.device);
   const lanes = kernel === 'gradcam_weights' ? gradcamLanes(positions(dims), tuning, software) : reductionLanesFor(positions(dims), tuning);
   const units = kernel === 'gradcam_weights' ? maps(dims) : dims.batch;
@@ -63,6 +62,21 @@ export function encodeGradientWeights(
     workgroups: units * blocks,
   });
   return weights;
+}
+
+/**
+ * The bindings of a kernel's vec4 views of its channel-major buffers (`views`: binding name →
+ * buffer): the buffers themselves when C % 4 = 0 (the kernel's QUADS), else one 16-byte
+ * spare for all of them, which the kernel never reads (a buffer smaller than a vec4 would
+ * not bind as one).
+ *
+ * @example
+ * const buffers = { gradients, weights, status, ...quadViews(batch, dims, { gradient_quads: gradients }) };
+ */
+function quadViews(batch: CommandBatch, dims: FeatureDims, views: Readonly<Record<string, GPUBuffer>>): Record<string, GPUBuffer> {
+  if (dims.channels % 4 === 0) return { ...views };
+  const spare = batch.temporary(16, STORAGE, 'no quads');
+  return Object.fromEntries(Object.keys(views).map((name) => [name, spare]));
 }
 
 /**
@@ -115,15 +129,19 @@ function mapReduction(batch: CommandBatch, dims: FeatureDims, kernel: 'weighted_
 export function encodeWeightedSum(inputs: StageInputs, weights: GPUBuffer): GPUBuffer {
   const { batch, dims } = inputs;
   const out = batch.temporary(maps(dims) * positions(dims) * 4, STORAGE, 'raw maps');
-  // Whole quads of channels: the lanes stride over them, read through vec4 views of the same
-  // buffers (too small a buffer would not bind as vec4: those views get a spare otherwise).
+  // Whole quads of channels: the lanes stride over them, read through vec4 views of the same buffers.
   const quads = dims.channels % 4 === 0;
   const split = mapReduction(batch, dims, 'weighted_sum_relu', quads ? dims.channels / 4 : dims.channels);
-  const spare = quads ? null : batch.temporary(16, STORAGE, 'no quads');
   batch.run({
     kernel: split.kernel,
     params: { maps: maps(dims), targets: dims.targets, positions: positions(dims), channels: dims.channels },
-    buffers: { activations: inputs.activations, weights, maps: out, status: inputs.status, activation_quads: spare ?? inputs.activations, weight_quads: spare ?? weights },
+    buffers: {
+      activations: inputs.activations,
+      weights,
+      maps: out,
+      status: inputs.status,
+      ...quadViews(batch, dims, { activation_quads: inputs.activations, weight_quads: weights }),
+    },
     overrides: { WG: split.workgroupSize, LANES: split.lanes, QUADS: quads ? 1 : 0 },
     workgroups: split.workgroups,
   });
