@@ -207,7 +207,7 @@ export class CommandBatch {
     if (this.state !== 'recording') throw new Error(`CommandBatch ${this.state === 'submitted' ? 'submitted twice' : 'submitted after it was abandoned'}`);
     this.state = 'submitted';
     try {
-      this.scoped(() => this.flush());
+      this.scoped(() => this.flush(false));
     } finally {
       this.releaseTemporaries();
     }
@@ -282,10 +282,11 @@ export class CommandBatch {
     }
   }
 
-  private flush(): void {
+  /** Submits what was recorded; with `more` (debug mode's per-kernel submits), opens a new encoder for what follows. */
+  private flush(more = true): void {
     this.endPass();
     const commands = this.encoder.finish();
-    this.encoder = this.device.createCommandEncoder({ label: this.label });
+    if (more) this.encoder = this.device.createCommandEncoder({ label: this.label });
     this.device.queue.submit([commands]);
   }
 
