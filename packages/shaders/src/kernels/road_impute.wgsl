@@ -583,16 +583,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         let sweep = !down || levels == 1u;
         let below = level_dims(l + 1u);
         let below_g = (below.x + 2u) * (below.y + 2u);
+        // Level 0's loops run over its removed pixels (the list), coarser levels' over all cells.
+        let count = select(size.x * size.y, unknowns, l == 0u);
         if (l > 0u || !down) {
           let result = level_base[l + 1u] + select(2u, 1u, l + 2u == levels) * below_g;
-          for (var c = lid; c < size.x * size.y; c += LANES) {
-            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+          for (var c = lid; c < count; c += LANES) {
+            var cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+            if (l == 0u) { cell = removed[list_base + c] & 0x0fffffffu; }
             let inverse = scratch[s + 3u * cell + 1u].w;
             if (inverse > 0.0) {
               if (down) {
                 scratch[e + cell] = scratch[f + cell] * inverse;
               } else {
-                scratch[e + cell] += prolong(result, below, c / size.y, c % size.y);
+                scratch[e + cell] += prolong(result, below, cell / lrow - 1u, cell % lrow - 1u);
               }
             }
           }
@@ -600,8 +603,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           workgroupBarrier();
         }
         if (sweep || l + 1u < levels) {
-          for (var c = lid; c < size.x * size.y; c += LANES) {
-            let cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+          for (var c = lid; c < count; c += LANES) {
+            var cell = (c / size.y + 1u) * lrow + c % size.y + 1u;
+            if (l == 0u) { cell = removed[list_base + c] & 0x0fffffffu; }
             let inverse = scratch[s + 3u * cell + 1u].w;
             if (inverse > 0.0) {
               let residual = scratch[f + cell] - apply_coarse(s, e, cell, lrow);
