@@ -21,7 +21,7 @@ describe.skipIf(!existsSync(`${MODEL_DIR}model.json`) && !process.env['CI'])('bu
 
   it('has the documented interface', () => {
     expect(model.inputs[0]!.shape).toEqual([null, 32, 32, 3]);
-    expect(model.getLayer('last_conv').outputShape).toEqual([null, 8, 8, 64]);
+    expect(model.getLayer('last_conv').outputShape).toEqual([null, 8, 8, 128]);
     expect(model.getLayer('logits').outputShape).toEqual([null, 5]);
     expect(model.layers.at(-1)!.name).toBe('probs');
     const labels: unknown = JSON.parse(readFileSync(`${MODEL_DIR}labels.json`, 'utf8'));
