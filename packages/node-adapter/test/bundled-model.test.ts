@@ -40,7 +40,7 @@ function toModelInputs(images: readonly Uint8Array[]): Float32Array {
 }
 
 describe('the bundled model', () => {
-  // Score-CAM runs 64 masked forwards per image on a software GPU: fewer images for it.
+  // Score-CAM runs one masked forward per channel (128 here) per image on a software GPU: fewer images for it.
   const samples = (count = 8) => generateDataset(SHAPES_DATASET_SEEDS.heldOut, count, { size }).map((s) => ({ data: s.pixels, width: s.size, height: s.size }));
 
   it('gives the same logits as a LayersModel and as a GraphModel', async () => {
