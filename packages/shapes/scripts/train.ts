@@ -11,7 +11,9 @@
  * --out [models/shapes-cnn]; torch engine only: --stream-cache [$TMPDIR/wgcam-shapes-stream],
  * --stream-images [epochs × per-epoch], --gen-threads [1], --torch-threads [1],
  * --weight-decay [0], --python [python3], --keep-torch-weights FILE (the last epoch's PyTorch
- * weights), --init-from FILE (start from such a file: a warm restart, new optimizer and schedule).
+ * weights), --init-from FILE (start from such a file: a warm restart, new optimizer and schedule),
+ * --flips (random left-right and top-bottom flips of each training image; the classes are
+ * symmetric under both).
  *
  * --engine js: the network's forward/backward in plain TypeScript (checked against TF.js
  *   gradients by test/js-cnn.test.ts), data-parallel over --threads worker threads, saved
@@ -91,6 +93,7 @@ const { values: args } = parseArgs({
     python: { type: 'string', default: 'python3' },
     'keep-torch-weights': { type: 'string' },
     'init-from': { type: 'string' },
+    flips: { type: 'boolean', default: false },
   },
 });
 const filters = args.filters.split(',').map(Number);
@@ -125,6 +128,7 @@ else if (args.engine === 'torch') {
     genThreads: Number(args['gen-threads']),
     torchThreads: Number(args['torch-threads']),
     weightDecay: Number(args['weight-decay']),
+    flips: args.flips,
     python: args.python,
     ...(args['keep-torch-weights'] === undefined ? {} : { keepTorchWeights: args['keep-torch-weights'] }),
     ...(args['init-from'] === undefined ? {} : { initFrom: args['init-from'] }),

@@ -30,6 +30,8 @@ export interface TorchOptions {
   readonly torchThreads: number;
   /** Decoupled (AdamW) weight decay of the kernels. */
   readonly weightDecay: number;
+  /** Random left-right and top-bottom flips of the training images (labels unchanged). */
+  readonly flips?: boolean;
   readonly python: string;
   /** Where to keep the last epoch's PyTorch weights (JSON, PyTorch layouts), for a later --init-from. */
   readonly keepTorchWeights?: string;
@@ -94,6 +96,7 @@ export async function trainWithTorch(o: TrainOptions, t: TorchOptions): Promise<
     ...['--filters', o.filters.join(','), '--lr', String(o.learningRate), '--weight-decay', String(t.weightDecay)],
     ...['--init-seed', String(o.initSeed), '--threads', String(t.torchThreads)],
     ...(t.initFrom === undefined ? [] : ['--init-from', t.initFrom]),
+    ...(t.flips ? ['--flips'] : []),
   ];
   const python = spawn(t.python, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve, reject) => {

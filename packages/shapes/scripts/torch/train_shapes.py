@@ -11,7 +11,9 @@ The network is the training form of buildShapesCnnForTraining: three 3x3 'same'
 convolutions without bias, each followed by batch normalisation (eps 1e-3) and ReLU, 2x2 max
 pooling after the first two, global average pooling, a dense layer to the logits. Loss:
 cross-entropy on the labels alone (one object: one-hot; two objects: 1/2 each). Adam with a
-cosine decay of the learning rate to 5 %, optional decoupled weight decay.
+cosine decay of the learning rate to 5 %, optional decoupled weight decay, optional random
+flips of the training images (--flips: every class is symmetric under left-right and
+top-bottom flips, and both resizes of a camera frame commute with them).
 
 Epoch e trains on stream samples [e*P, (e+1)*P) modulo --stream-images (all fresh when that
 is epochs*P), shard by shard in stream order, the images of each shard in a seeded random
@@ -121,6 +123,15 @@ def read_samples(path, n, size):
     return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(target)
 
 
+def random_flips(x, gen):
+    """Each NCHW image flipped left-right with probability 1/2 and, independently, top-bottom."""
+    n = x.shape[0]
+    horizontal = torch.rand(n, generator=gen) < 0.5
+    vertical = torch.rand(n, generator=gen) < 0.5
+    x = torch.where(horizontal[:, None, None, None], x.flip(3), x)
+    return torch.where(vertical[:, None, None, None], x.flip(2), x)
+
+
 def cosine_lr(base, progress):
     return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
@@ -175,6 +186,7 @@ def main():
     p.add_argument("--init-seed", type=int, default=7)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--wait-minutes", type=float, default=10)
+    p.add_argument("--flips", action="store_true", help="flip each training image left-right and top-bottom at random (seeded); every class is symmetric under both, and both resizes commute with them")
     p.add_argument("--init-from", help="start from the weights of an earlier run (a file this script wrote) instead of a fresh initialisation; the optimizer and schedule start afresh")
     a = p.parse_args()
 
@@ -210,6 +222,7 @@ def main():
     total_steps = a.epochs * a.per_epoch // a.batch
     step = 0
     order_gen = torch.Generator().manual_seed(a.init_seed + 1)
+    flip_gen = torch.Generator().manual_seed(a.init_seed + 2)
     os.makedirs(a.work, exist_ok=True)
     for epoch in range(a.epochs):
         t0 = time.time()
@@ -224,7 +237,10 @@ def main():
                 lr = cosine_lr(a.lr, step / total_steps)
                 for g in opt.param_groups:
                     g["lr"] = lr
-                logits = net(x[idx])
+                batch_x = x[idx]
+                if a.flips:
+                    batch_x = random_flips(batch_x, flip_gen)
+                logits = net(batch_x)
                 target = t[idx]
                 loss = -(target * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
                 opt.zero_grad(set_to_none=True)
