@@ -59,6 +59,26 @@ async function probeWith(page: Page, method: MethodName): Promise<DemoProbe> {
   return probe(page);
 }
 
+/**
+ * The ?backend=webgpu page, opened once, and its probe of every method: the reference both
+ * comparisons (wasm, webgl) check against. Each method's probe is taken once: the page shows
+ * one still, so a second probe would be the same frame's map again.
+ */
+let webgpuReference: OpenedPage | null = null;
+const webgpuProbes = new Map<MethodName, DemoProbe>();
+async function webgpuProbe(method: MethodName): Promise<DemoProbe> {
+  webgpuReference ??= await openPage('?backend=webgpu');
+  const known = webgpuProbes.get(method);
+  if (known) return known;
+  const probed = await probeWith(webgpuReference.page, method);
+  webgpuProbes.set(method, probed);
+  return probed;
+}
+async function webgpuReferencePage(): Promise<OpenedPage> {
+  webgpuReference ??= await openPage('?backend=webgpu');
+  return webgpuReference;
+}
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await buildSite(SITE);
@@ -67,6 +87,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await webgpuReference?.page.close().catch(() => undefined);
   await chromium?.close();
   await server?.close();
 });
@@ -74,7 +95,7 @@ afterAll(async () => {
 describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', () => {
   it('runs the model on TF.js wasm, draws with the WebGPU engine, says why, and gives the webgpu path’s heatmaps (relative L2 < 1e-5)', async () => {
     const auto = await openPage('');
-    const gpuPage = await openPage('?backend=webgpu');
+    const gpuPage = await webgpuReferencePage();
     try {
       const status = await pageStatus(auto.page);
       expect(status.backend).toBe('wasm');
@@ -91,7 +112,7 @@ describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', ()
       // Both pages show the same still (the first shapes sample): every method's map must agree.
       const rows: { method: MethodName; l2: number; wasmClass: number; webgpuClass: number }[] = [];
       for (const method of methodsInAll()) {
-        const [a, b] = [await probeWith(auto.page, method), await probeWith(gpuPage.page, method)];
+        const [a, b] = [await probeWith(auto.page, method), await webgpuProbe(method)];
         expect(a.imageBase64, 'the two pages should explain the same image').toBe(b.imageBase64);
         rows.push({ method, l2: relativeL2(Float32Array.from(a.heatmap), Float32Array.from(b.heatmap)), wasmClass: a.explained.classIndex, webgpuClass: b.explained.classIndex });
       }
@@ -109,7 +130,6 @@ describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', ()
       expect(gpuPage.errors).toEqual([]);
     } finally {
       await auto.page.close();
-      await gpuPage.page.close();
     }
   }, 900_000);
 
@@ -127,7 +147,7 @@ describe('the demo on a software WebGPU adapter (SwiftShader), backend auto', ()
 describe('the demo with the model on TF.js webgl (?backend=webgl)', () => {
   it('runs the model on webgl, draws with the WebGPU engine, says so, and gives the webgpu path’s heatmaps (relative L2 < 1e-5)', async () => {
     const webgl = await openPage('?backend=webgl');
-    const gpuPage = await openPage('?backend=webgpu');
+    const gpuPage = await webgpuReferencePage();
     try {
       const status = await pageStatus(webgl.page);
       expect(status.backend).toBe('webgl');
@@ -136,7 +156,7 @@ describe('the demo with the model on TF.js webgl (?backend=webgl)', () => {
       expect(await webgl.page.$eval('#backend', (el) => el.textContent)).toMatch(/^Model on TF\.js webgl: chosen by \?backend=webgl.*Overlay: WebGPU engine\.$/);
       const rows: { method: MethodName; l2: number; webglClass: number; webgpuClass: number }[] = [];
       for (const method of methodsInAll()) {
-        const [a, b] = [await probeWith(webgl.page, method), await probeWith(gpuPage.page, method)];
+        const [a, b] = [await probeWith(webgl.page, method), await webgpuProbe(method)];
         expect(a.imageBase64, 'the two pages should explain the same image').toBe(b.imageBase64);
         rows.push({ method, l2: relativeL2(Float32Array.from(a.heatmap), Float32Array.from(b.heatmap)), webglClass: a.explained.classIndex, webgpuClass: b.explained.classIndex });
       }
@@ -153,7 +173,6 @@ describe('the demo with the model on TF.js webgl (?backend=webgl)', () => {
       expect(gpuPage.errors).toEqual([]);
     } finally {
       await webgl.page.close();
-      await gpuPage.page.close();
     }
   }, 900_000);
 });
