@@ -55,11 +55,17 @@ afterAll(() => {
 // element-wise product it adds (ReLU(G)·A, ReLU(G·A)); the other weighted-sum methods use the
 // same w·A mode with their own (separately tested) weights, so they leave out the three
 // costliest cases (two 784×784 Gram matrices and B·K up to 12: minutes each on a software GPU).
+// The element-wise products differ from w·A only in how eigen_centre forms each term, the
+// same code at every size, so they skip the single largest case (28×28×2048: a 784×784 Gram
+// matrix, 57–78 s each on SwiftShader), which gradcam runs for the large-Gram path.
 const FULL_TABLE: readonly MethodName[] = ['gradcam', 'layercam', 'gradcamelementwise'];
 const COSTLIEST = new Set([8, 9, 10]);
+const LARGEST = 10;
+const runsCase = (method: MethodName, i: number): boolean =>
+  method === 'gradcam' || (FULL_TABLE.includes(method) ? i !== LARGEST : !COSTLIEST.has(i));
 
 describe.each(SMOOTHABLE)('%s, eigen-smoothed, matches the float64 reference', (method) => {
-  const cases = CASES.map((c, i) => [describeCase(c), c, i] as const).filter(([, , i]) => FULL_TABLE.includes(method) || !COSTLIEST.has(i));
+  const cases = CASES.map((c, i) => [describeCase(c), c, i] as const).filter(([, , i]) => runsCase(method, i));
   it.each(cases)('%s', async (name, c, i) => {
     const options = plantedInputs(method, c, 6000 + i);
     const expected = referenceHeatmaps(options);
