@@ -54,7 +54,10 @@
  * the folded model is scored on a validation slice of the held-out seed and saved (each
  * full-clutter epoch overwrites the last, so the files hold the final epoch); --max-minutes
  * stops after the epoch that crosses the budget, and --checkpoint/--resume continue a run
- * exactly (js engine).
+ * exactly (js engine). With camera frames in the stream the validation also scores 200
+ * held-out camera frames and the validation videos (VALIDATION_VIDEO_SEEDS, 45 frames each,
+ * disjoint from evaluate.ts's videos): the set to compare runs on, so that the evaluation
+ * videos are never what picks a model.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

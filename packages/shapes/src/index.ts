@@ -34,4 +34,4 @@ export {
   type I420Frame,
   type Y4mVideo,
 } from './yuv.js';
-export { SHAPES_DATASET_SEEDS } from './seeds.js';
+export { SHAPES_DATASET_SEEDS, VALIDATION_VIDEO_SEEDS } from './seeds.js';

@@ -17,3 +17,11 @@ export const SHAPES_DATASET_SEEDS = {
   /** Moving-shape test video. */
   video: 5005,
 } as const;
+
+/**
+ * Moving-shape videos the trainers validate on after every epoch: a selection set of whole
+ * videos (each one background and one object style for all its frames, as the evaluation
+ * videos are), disjoint from the videos evaluate.ts reports (5005, 77, 6001–6008), so that
+ * runs can be compared without looking at the evaluation videos.
+ */
+export const VALIDATION_VIDEO_SEEDS: readonly number[] = Array.from({ length: 12 }, (_, i) => 7001 + i);

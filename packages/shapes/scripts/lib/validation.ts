@@ -1,5 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { cameraInput, deriveSeed, generateDataset, mulberry32, randomVideoFrame, SHAPE_CLASSES, SHAPES_DATASET_SEEDS, toModelInput, type CameraInput, type FrameResize } from '../../src/index.js';
+import {
+  cameraInput,
+  deriveSeed,
+  generateDataset,
+  movingShapeFrames,
+  mulberry32,
+  randomVideoFrame,
+  SHAPE_CLASSES,
+  SHAPES_DATASET_SEEDS,
+  toModelInput,
+  VALIDATION_VIDEO_SEEDS,
+  type CameraInput,
+  type FrameResize,
+} from '../../src/index.js';
 import { buildShapesCnn } from './build-shapes-cnn.js';
 import { JsShapesCnn } from './js-cnn/network.js';
 import { saveShapesModel } from './save-model.js';
@@ -9,6 +22,8 @@ import { trainingItem } from './training-inputs.js';
 export const CALIBRATION_IMAGES = 512;
 /** Video-condition validation frames (320×240 renders, ~0.14 s each, made once). */
 const VIDEO_VALIDATION_FRAMES = 200;
+/** Frames of each validation video (VALIDATION_VIDEO_SEEDS; 320×240, made once per run). */
+const VALIDATION_VIDEO_FRAMES = 45;
 /** Sample index where the calibration images start in the training seed, far beyond any training run. */
 const CALIBRATION_START = 10_000_000;
 
@@ -36,6 +51,12 @@ export interface ValidationSets {
   readonly video: readonly CameraInput[];
   /** The same frames through the core's bilinear resize. */
   readonly videoBilinear: readonly CameraInput[];
+  /**
+   * Frames of the validation videos (VALIDATION_VIDEO_SEEDS, VALIDATION_VIDEO_FRAMES each),
+   * area and bilinear: whole videos, whose frames share a background and an object style, as
+   * evaluate.ts's videos do (none without video frames in training).
+   */
+  readonly videos: { readonly area: readonly CameraInput[]; readonly bilinear: readonly CameraInput[] };
 }
 
 /** The validation sets of a run (`withVideo`: whether the stream has camera frames). */
@@ -45,7 +66,9 @@ export function validationSets(size: number, valSize: number, withVideo: boolean
     randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length }),
   );
   const resized = (resize: FrameResize) => frames.map((f) => cameraInput(f.pixels, f.objects, f.width, f.height, size, resize));
-  return { stills, video: resized('area'), videoBilinear: resized('bilinear') };
+  const videoFrames = (withVideo ? VALIDATION_VIDEO_SEEDS : []).flatMap((seed) => [...movingShapeFrames(seed, { frames: VALIDATION_VIDEO_FRAMES })]);
+  const videoResized = (resize: FrameResize) => videoFrames.map((f) => cameraInput(f.pixels, f.objects, f.width, f.height, size, resize));
+  return { stills, video: resized('area'), videoBilinear: resized('bilinear'), videos: { area: videoResized('area'), bilinear: videoResized('bilinear') } };
 }
 
 /** Puts the deployed parameters (PARAM_NAMES order) into a TF.js LayersModel of buildShapesCnn. */
@@ -67,6 +90,9 @@ export async function validateAndSave(net: JsShapesCnn, sets: ValidationSets, sa
   const videoAccuracy = (frames: readonly CameraInput[]) => frames.filter((v) => net.predict(v.input) === v.label).length / frames.length;
   let text = `val-acc ${accuracy.toFixed(4)}`;
   if (sets.video.length > 0) text += ` video-val-acc ${videoAccuracy(sets.video).toFixed(4)} (area) ${videoAccuracy(sets.videoBilinear).toFixed(4)} (bilinear)`;
+  if (sets.videos.area.length > 0) {
+    text += ` val-videos ${videoAccuracy(sets.videos.area).toFixed(4)} (area) ${videoAccuracy(sets.videos.bilinear).toFixed(4)} (bilinear)`;
+  }
   if (save !== undefined) {
     const model = toLayersModel(net);
     await saveShapesModel(model, save);
