@@ -66,17 +66,16 @@ async function probeWith(page: Page, method: MethodName): Promise<DemoProbe> {
  */
 let webgpuReference: OpenedPage | null = null;
 const webgpuProbes = new Map<MethodName, DemoProbe>();
-async function webgpuProbe(method: MethodName): Promise<DemoProbe> {
-  webgpuReference ??= await openPage('?backend=webgpu');
-  const known = webgpuProbes.get(method);
-  if (known) return known;
-  const probed = await probeWith(webgpuReference.page, method);
-  webgpuProbes.set(method, probed);
-  return probed;
-}
 async function webgpuReferencePage(): Promise<OpenedPage> {
   webgpuReference ??= await openPage('?backend=webgpu');
   return webgpuReference;
+}
+async function webgpuProbe(method: MethodName): Promise<DemoProbe> {
+  const known = webgpuProbes.get(method);
+  if (known) return known;
+  const probed = await probeWith((await webgpuReferencePage()).page, method);
+  webgpuProbes.set(method, probed);
+  return probed;
 }
 
 beforeAll(async () => {

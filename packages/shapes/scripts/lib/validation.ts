@@ -66,9 +66,15 @@ export function validationSets(size: number, valSize: number, withVideo: boolean
     randomVideoFrame(mulberry32(deriveSeed(SHAPES_DATASET_SEEDS.heldOut, 200_000 + i)), { label: i % SHAPE_CLASSES.length }),
   );
   const resized = (resize: FrameResize) => frames.map((f) => cameraInput(f.pixels, f.objects, f.width, f.height, size, resize));
-  const videoFrames = (withVideo ? VALIDATION_VIDEO_SEEDS : []).flatMap((seed) => [...movingShapeFrames(seed, { frames: VALIDATION_VIDEO_FRAMES })]);
-  const videoResized = (resize: FrameResize) => videoFrames.map((f) => cameraInput(f.pixels, f.objects, f.width, f.height, size, resize));
-  return { stills, video: resized('area'), videoBilinear: resized('bilinear'), videos: { area: videoResized('area'), bilinear: videoResized('bilinear') } };
+  // Each video frame is resized both ways as it is rendered, so the 320×240 frames are not all held at once.
+  const videos = { area: [] as CameraInput[], bilinear: [] as CameraInput[] };
+  for (const seed of withVideo ? VALIDATION_VIDEO_SEEDS : []) {
+    for (const f of movingShapeFrames(seed, { frames: VALIDATION_VIDEO_FRAMES })) {
+      videos.area.push(cameraInput(f.pixels, f.objects, f.width, f.height, size, 'area'));
+      videos.bilinear.push(cameraInput(f.pixels, f.objects, f.width, f.height, size, 'bilinear'));
+    }
+  }
+  return { stills, video: resized('area'), videoBilinear: resized('bilinear'), videos };
 }
 
 /** Puts the deployed parameters (PARAM_NAMES order) into a TF.js LayersModel of buildShapesCnn. */
