@@ -13,8 +13,11 @@ import {
   type FaithfulnessOptions,
   type FaithfulnessPlan,
   type FaithfulnessScores,
+  type PerturbationKind,
 } from './faithfulness-plan.js';
-import { encodeMapRanks, encodeMetricScores, encodePerturbations } from './faithfulness-stages.js';
+import { encodeMapRanks, encodeMetricScores, encodePerturbations, perturbationPipeline } from './faithfulness-stages.js';
+import { gpuWait } from './gpu/gpu-wait.js';
+import { preparePipeline } from './gpu/pipeline-cache.js';
 import type { ModelInputDims } from './inputs.js';
 
 /** What a faithfulness session needs up front. */
@@ -56,6 +59,7 @@ function checkMaps(maps: FaithfulnessSessionOptions['maps'], batch: number, heig
  * const session = new FaithfulnessSession(engine, { input, maps, targets: [2], classes: 5 });
  * for (let first = 0; first < session.entries; first += 64) {
  *   const count = Math.min(64, session.entries - first);
+ *   await session.inputsReady(first, count); // kernels compile in the background from construction
  *   session.writeInputs(first, count, batchBuffer);
  *   session.addScores(first, count, { data: logitsBuffer, shape: [count, 5] });
  * }
@@ -75,6 +79,8 @@ export class FaithfulnessSession {
   private readonly entryImages: GPUBuffer;
   private readonly scores: GPUBuffer;
   private readonly scored: Uint8Array;
+  /** Background compiles of the kernels that write each kind of input (inputsReady). */
+  private readonly compiles = new Map<PerturbationKind, Promise<void>>();
   /** The GPU checks of every batch so far; `readScores` reports the first error among them. */
   private readonly checks: Promise<void>[] = [];
   private closed = false;
@@ -135,6 +141,10 @@ export class FaithfulnessSession {
       throw error;
     }
     this.checks.push(setup.checked());
+    for (const segment of this.plan.segments) {
+      const { kernel, overrides } = perturbationPipeline(segment.kind, pixels, engine.device);
+      this.compiles.set(segment.kind, preparePipeline(engine.device, kernel, overrides));
+    }
   }
 
   /** Perturbed inputs in all: B·(2·(T+1) + 1 + 2·P). */
@@ -145,6 +155,25 @@ export class FaithfulnessSession {
   /** Bytes that `count` perturbed inputs take: count·H·W·Cin float32. */
   inputBytes(count: number): number {
     return count * this.input.height * this.input.width * this.input.channels * 4;
+  }
+
+  /**
+   * Resolves once the kernels that writeInputs(first, count) runs are compiled; never
+   * rejects. The session starts compiling them in the background when it is created (ROAD's
+   * solver takes about a second on a software adapter), so a runner that awaits this before
+   * each write lets the compile overlap the model's forward passes on earlier chunks instead
+   * of blocking the thread. writeInputs works without it.
+   *
+   * @example
+   * await session.inputsReady(first, count);
+   * session.writeInputs(first, count, batchBuffer);
+   */
+  async inputsReady(first: number, count: number): Promise<void> {
+    this.checkChunk(first, count);
+    const kinds = this.plan.segments.filter((s) => s.start < first + count && s.start + s.count > first).map((s) => s.kind);
+    // Through the device's wait: on Dawn's Node binding a bare await of a pending compile
+    // keeps a core busy polling for it (see setGpuWait).
+    await gpuWait(this.engine.device, Promise.all(kinds.map((kind) => this.compiles.get(kind))));
   }
 
   /** Writes perturbed inputs first..first+count−1 (plan order) into `out`, [count, H, W, Cin]; one submit. */

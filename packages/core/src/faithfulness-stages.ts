@@ -7,6 +7,8 @@ import { roadSolverSettings } from './faithfulness-plan.js';
 import { DeviceLimitError } from './errors.js';
 import { BufferUsage } from './gpu/flags.js';
 import { checkBufferLimits } from './output-plan.js';
+import type { KernelName } from '@wgcam/shaders';
+import type { OverrideValues } from './gpu/pipeline-cache.js';
 
 /** The buffers the perturbation kernels read. */
 export interface PerturbationBuffers {
@@ -64,6 +66,31 @@ interface SegmentRange {
   readonly pixels: number;
 }
 
+/** The kernel and override constants that write perturbed inputs of one kind. */
+export interface PerturbationPipeline {
+  readonly kernel: KernelName;
+  readonly overrides: OverrideValues;
+}
+
+/**
+ * What writing entries of `kind` runs (encodeKind dispatches exactly this), so a session
+ * can compile it ahead of its first use.
+ *
+ * @example
+ * perturbationPipeline('road', 32 * 32, device); // { kernel: 'road_impute', overrides: { LANES: 16 } }
+ */
+export function perturbationPipeline(kind: PerturbationKind, pixels: number, device: GPUDevice): PerturbationPipeline {
+  switch (kind) {
+    case 'multiply':
+      return { kernel: 'cam_multiply', overrides: {} };
+    case 'deletion':
+    case 'insertion':
+      return { kernel: 'deletion_insertion', overrides: { MODE: kind === 'deletion' ? 0 : 1 } };
+    case 'road':
+      return { kernel: 'road_impute', overrides: { LANES: roadLanes(pixels, device) } };
+  }
+}
+
 function encodeKind(
   batch: CommandBatch,
   kind: PerturbationKind,
@@ -78,7 +105,7 @@ function encodeKind(
   switch (kind) {
     case 'multiply':
       batch.run({
-        kernel: 'cam_multiply',
+        ...perturbationPipeline(kind, pixels, batch.device),
         params: { first: local, count: n, out_first: outFirst, pixels, input_channels: input.channels },
         buffers: { input_image: buffers.input, maps: buffers.maps, masked: out },
         workgroups: Math.ceil((n * pixels) / 64),
@@ -87,10 +114,9 @@ function encodeKind(
     case 'deletion':
     case 'insertion':
       batch.run({
-        kernel: 'deletion_insertion',
+        ...perturbationPipeline(kind, pixels, batch.device),
         params: { first: local, count: n, out_first: outFirst, steps: options.steps, pixels, input_channels: input.channels, baseline: options.baseline },
         buffers: { input_image: buffers.input, ranks: buffers.ranks, masked: out },
-        overrides: { MODE: kind === 'deletion' ? 0 : 1 },
         workgroups: Math.ceil((n * pixels) / 64),
       });
       return;
@@ -155,7 +181,7 @@ function encodeRoad(
   for (let done = 0; done < n; done += slots) {
     const count = Math.min(slots, n - done);
     batch.run({
-      kernel: 'road_impute',
+      ...perturbationPipeline('road', pixels, batch.device),
       params: {
         first: local + done,
         count,
@@ -172,7 +198,6 @@ function encodeRoad(
         noise: options.noise,
       },
       buffers: { input_image: buffers.input, maps: buffers.maps, ranks: buffers.ranks, positions: buffers.positions, masked: out, scratch, removed },
-      overrides: { LANES: roadLanes(pixels, batch.device) },
       workgroups: count,
     });
   }

@@ -71,7 +71,7 @@ describe('the bundled model', () => {
     const x = tf.tensor4d(toModelInputs(held.map((s) => s.pixels)), [held.length, size, size, 3]);
     const { activations, logits } = layers.split.forward(x);
     const chosen = tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]);
-    const gradients = tf.grad((a: tf.Tensor4D) => tf.sum(tf.mul(layers.split.head(a, x), chosen)))(activations) as tf.Tensor4D;
+    const gradients = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layers.split.head(a as tf.Tensor4D, x), chosen)))(activations) as tf.Tensor4D;
     const a = { data: await activations.data<'float32'>(), shape: activations.shape };
     const g = { data: await gradients.data<'float32'>(), shape: gradients.shape };
     tf.dispose([x, activations, logits, chosen, gradients]);

@@ -18,6 +18,8 @@ export interface CachedPipeline {
 export type OverrideValues = Readonly<Record<string, number | boolean>>;
 
 const cache = new WeakMap<GPUDevice, Map<string, CachedPipeline>>();
+/** Background compiles in flight (preparePipeline), by device and key. */
+const compiling = new WeakMap<GPUDevice, Map<string, Promise<void>>>();
 
 function cacheKey(kernel: KernelName, overrides: OverrideValues): string {
   const constants = Object.keys(overrides)
@@ -68,8 +70,7 @@ export function getPipeline(device: GPUDevice, kernel: KernelName, overrides: Ov
   if (hit) return hit;
 
   const info = KERNELS[kernel];
-  const unknown = Object.keys(overrides).filter((k) => !info.overrides.includes(k as never));
-  if (unknown.length > 0) throw new Error(`kernel ${kernel} has no override constant(s) ${unknown.join(', ')}`);
+  checkOverrideNames(kernel, overrides);
   // Compilation gets error scopes of its own: an invalid module or pipeline is a
   // validation error that no caller's scope would attribute to this kernel, and a cached
   // invalid pipeline would otherwise only show up as errors of whichever batch uses it.
@@ -97,6 +98,72 @@ export function getPipeline(device: GPUDevice, kernel: KernelName, overrides: Ov
   const compiled = { pipeline, layout, problem };
   perDevice.set(key, compiled);
   return compiled;
+}
+
+function checkOverrideNames(kernel: KernelName, overrides: OverrideValues): void {
+  const unknown = Object.keys(overrides).filter((k) => !KERNELS[kernel].overrides.includes(k as never));
+  if (unknown.length > 0) throw new Error(`kernel ${kernel} has no override constant(s) ${unknown.join(', ')}`);
+}
+
+/**
+ * Starts compiling `kernel` with `overrides` off the JavaScript thread
+ * (createComputePipelineAsync), so that a later getPipeline finds it in the cache instead of
+ * blocking on the compile: a large kernel takes seconds to compile on a software adapter,
+ * time that can pass while the model runs. Resolves once the pipeline is cached, or once
+ * the background compile has failed, leaving the key uncached so that getPipeline compiles
+ * it again and reports the problem as it always does; never rejects. A getPipeline call
+ * before the promise resolves compiles the pipeline itself (correct, but the compile is
+ * then paid twice), so callers await it first.
+ *
+ * @example
+ * const ready = preparePipeline(device, 'road_impute', { LANES: 16 });
+ * // ... run the model ...
+ * await ready;
+ * const { pipeline } = getPipeline(device, 'road_impute', { LANES: 16 }); // no compile here
+ */
+export function preparePipeline(device: GPUDevice, kernel: KernelName, overrides: OverrideValues): Promise<void> {
+  checkOverrideNames(kernel, overrides);
+  const key = cacheKey(kernel, overrides);
+  if (cache.get(device)?.has(key)) return Promise.resolve();
+  let perDevice = compiling.get(device);
+  if (!perDevice) {
+    perDevice = new Map();
+    compiling.set(device, perDevice);
+  }
+  const inFlight = perDevice.get(key);
+  if (inFlight) return inFlight;
+
+  // Its own scopes, so that a broken module's validation error is not raised as uncaptured
+  // here; getPipeline reports it when it compiles the kernel again.
+  device.pushErrorScope('internal');
+  device.pushErrorScope('validation');
+  let started: Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } | null>;
+  try {
+    const layout = bindGroupLayout(device, kernel);
+    const module = device.createShaderModule({ label: kernel, code: KERNELS[kernel].source });
+    started = device
+      .createComputePipelineAsync({
+        label: key,
+        layout: device.createPipelineLayout({ label: kernel, bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: 'main', constants: { ...overrides } as Record<string, number> },
+      })
+      .then(
+        (pipeline) => ({ pipeline, layout }),
+        () => null,
+      );
+  } catch {
+    started = Promise.resolve(null);
+  }
+  const scopes = Promise.all([popScope(device), popScope(device)]);
+  const done = Promise.all([started, scopes]).then(([compiled, [validation, internal]]) => {
+    perDevice.delete(key);
+    const perDeviceCache = cache.get(device) ?? new Map<string, CachedPipeline>();
+    cache.set(device, perDeviceCache);
+    if (!compiled || validation || internal || perDeviceCache.has(key)) return;
+    perDeviceCache.set(key, { ...compiled, problem: Promise.resolve(null) });
+  });
+  perDevice.set(key, done);
+  return done;
 }
 
 /** How many pipelines `device` has compiled so far (for tests of the cache). */

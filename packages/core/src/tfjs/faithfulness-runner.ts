@@ -55,6 +55,7 @@ export async function runFaithfulness(
     for (let first = 0; first < session.entries; first += chunk) {
       throwIfCancelled(options.signal, 'the faithfulness metrics');
       const count = Math.min(chunk, session.entries - first);
+      await session.inputsReady(first, count);
       session.writeInputs(first, count, buffer);
       const shape: [number, number, number, number] = [count, height, width, channels];
       const batch = zeroCopy
