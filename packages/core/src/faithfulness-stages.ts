@@ -7,6 +7,7 @@ import { roadSolverSettings } from './faithfulness-plan.js';
 import { DeviceLimitError } from './errors.js';
 import { BufferUsage } from './gpu/flags.js';
 import { checkBufferLimits } from './output-plan.js';
+import { softwareGroupWidth } from './gpu/software-adapter.js';
 import type { KernelName } from '@wgcam/shaders';
 import type { OverrideValues } from './gpu/pipeline-cache.js';
 
@@ -203,22 +204,26 @@ function encodeRoad(
   }
 }
 
+/** road_impute's most invocations per workgroup on a software adapter (see roadLanes). */
+export const SOFTWARE_ROAD_LANES = 64;
+
 /**
  * road_impute's invocations per entry: about 64 pixels each, a power of two from 16 to
- * 256 (or the device's largest). A software GPU pays each workgroup barrier per 4-wide
- * group of invocations while the arithmetic costs the same however it is split: at 32×32
- * on SwiftShader 16 invocations took half the CPU time of 64 with the diagonally
- * preconditioned solver (four barriers per CG step; bench/src/quality/road-solver.ts). The
- * multigrid solver has about 5 per level and step over ~9 steps instead of ~60–120; 4, 8,
- * 16 and 32 lanes measured within this machine's noise (load 6–11) at 32×32, so the rule
- * stays. Large images keep a hardware GPU's lanes busy.
+ * 256 (or the device's largest), so that large images keep a hardware GPU's lanes busy.
+ * On a software adapter at most SOFTWARE_ROAD_LANES: there the arithmetic costs the same
+ * however it is split and each barrier is paid per 4-wide group of invocations, while the
+ * compile grows with the workgroup arrays (SwiftShader, idle: 1.4–1.6 s of CPU at 16–64
+ * lanes, 3.3–3.5 s at 256), and at 96×96 (18 inputs, bench/src/quality/road-solver.ts)
+ * 256 lanes ran slowest (3.6 s against 1.8–2.2 s at 16–64). At 32×32, 4 to 64 lanes
+ * measure alike; `wgcam metrics` on a 224×224 model took as long capped as not.
  *
  * @example
  * roadLanes(32 * 32, device); // 16
- * roadLanes(224 * 224, device); // 256
+ * roadLanes(224 * 224, device); // 256 on a hardware GPU, 64 on a software adapter
  */
 export function roadLanes(pixels: number, device: GPUDevice): number {
-  const largest = Math.min(256, device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX);
+  const deviceLargest = Math.min(256, device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX);
+  const largest = softwareGroupWidth(device) > 0 ? Math.min(SOFTWARE_ROAD_LANES, deviceLargest) : deviceLargest;
   let lanes = 16;
   while (lanes * 64 < pixels && lanes < largest) lanes *= 2;
   return Math.min(lanes, largest);
