@@ -5,19 +5,24 @@
 // of the forward passes they feed, measured side by side in one run.
 //
 //   npx tsx bench/src/quality/price-quality.ts [--images N] [--backend wasm|webgpu] [--steps T] [--out DIR] [--share-only]
+//   npx tsx bench/src/quality/price-quality.ts --share-only --model DIR --image FILE [--preprocess P] [--backend B]
+//
+// The second form measures only the kernels' share, on another model (a folder with
+// model.json) and one image at that model's input size and preprocessing; the table needs
+// the shapes masks, so it stays on the bundled model.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { averageFaithfulness, energyInside, FaithfulnessSession, METHOD_NAMES, METHODS, pointingGameHit, type MethodName } from '@wgcam/core';
-import { Explainer, bridgeTensor, flushBackend, measureFaithfulness, toModelInput } from '@wgcam/core/tfjs';
-import { loadModel, openModelRuntime } from '@wgcam/node-adapter';
+import { Explainer, bridgeTensor, flushBackend, measureFaithfulness, toModelInput, type Preprocess } from '@wgcam/core/tfjs';
+import { loadModel, openModelRuntime, readImage } from '@wgcam/node-adapter';
 import { generateDataset, SHAPES_DATASET_SEEDS } from '@wgcam/shapes';
 import { formatPriceQuality, type KernelShare, type PriceQualityRow } from './price-quality-table.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const modelDir = join(root, 'models', 'shapes-cnn');
+const bundledModelDir = join(root, 'models', 'shapes-cnn');
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,6 +37,13 @@ const outDir = resolve(flag('out', join(root, 'bench', 'results')));
 const shareOnly = process.argv.includes('--share-only');
 // The share is measured on one image; a share-only run needs no more.
 const imagesUsed = shareOnly ? 1 : imagesCount;
+const otherModel = process.argv.includes('--model') ? resolve(flag('model', '')) : undefined;
+const otherImage = process.argv.includes('--image') ? resolve(flag('image', '')) : undefined;
+const preprocess = flag('preprocess', 'unit') as Preprocess;
+if ((otherModel || otherImage) && !(otherModel && otherImage && shareOnly)) {
+  process.stderr.write('[price-quality] --model and --image go together, with --share-only\n');
+  process.exit(2);
+}
 const log = (line: string): void => void process.stderr.write(`[price-quality] ${line}\n`);
 
 /** One pass of kernelShare: the metric kernels' and the forward passes' time, chunk by chunk. */
@@ -57,7 +69,7 @@ async function kernelShare(explainer: Explainer, image: { data: Uint8Array; widt
 
 async function sharePass(explainer: Explainer, image: { data: Uint8Array; width: number; height: number }, map: Float32Array, target: number, chunk: number): Promise<SharePass> {
   const { split, engine } = explainer;
-  const input = toModelInput([image], split.inputShape, 'unit');
+  const input = toModelInput([image], split.inputShape, preprocess);
   const bridged = await bridgeTensor(input, engine.device);
   const [, height, width] = input.shape;
   const session = new FaithfulnessSession(engine, { input: bridged.source, maps: { data: map, shape: [1, height, width] }, targets: [target], classes: split.classes, steps });
@@ -118,17 +130,29 @@ async function sharePass(explainer: Explainer, image: { data: Uint8Array; width:
   return { entries: session.plan.entries, kernelsMs: kernels, forwardMs: forward, transferMs: transfer, byKindMs: byKind };
 }
 
+/** A model folder's name for file names: the folder above a converter's `layers` or `graph` folder. */
+function modelTag(folder: string): string {
+  return ['layers', 'graph'].includes(basename(folder)) ? basename(dirname(folder)) : basename(folder);
+}
+
+function bundledModelNote(): string {
+  const weights = createHash('sha256').update(readFileSync(join(bundledModelDir, 'weights.bin'))).digest('hex').slice(0, 12);
+  const readme = readFileSync(join(bundledModelDir, 'README.md'), 'utf8');
+  return `models/shapes-cnn (weights.bin sha256 ${weights}…): ${readme.includes('auxiliary location loss') ? 'trained with an auxiliary location loss (partly mask-supervised maps)' : 'see its README for how it was trained'}`;
+}
+
 async function main(): Promise<void> {
   const runtime = await openModelRuntime({ backend });
+  const modelDir = otherModel ?? bundledModelDir;
   const model = (await loadModel(join(modelDir, 'model.json'))) as tf.LayersModel;
-  const explainer = new Explainer(model, { engine: runtime.engine! });
-  const weights = createHash('sha256').update(readFileSync(join(modelDir, 'weights.bin'))).digest('hex').slice(0, 12);
-  const modelNote = `models/shapes-cnn (weights.bin sha256 ${weights}…): ${readFileSync(join(modelDir, 'README.md'), 'utf8').includes('auxiliary location loss') ? 'trained with an auxiliary location loss (partly mask-supervised maps)' : 'see its README for how it was trained'}`;
+  const explainer = new Explainer(model, { engine: runtime.engine!, preprocess });
+  const modelNote = otherModel ? `${relative(root, otherModel)} (image ${relative(root, otherImage!)}, preprocessing ${preprocess})` : bundledModelNote();
   log(`${modelNote}; model on TF.js ${tf.getBackend()}, kernels on WebGPU (${runtime.reason})`);
   const size = 32;
-  const data = generateDataset(SHAPES_DATASET_SEEDS.heldOut, imagesUsed, { size });
-  const images = data.map((s) => ({ data: s.pixels, width: s.size, height: s.size }));
-  const target = data.map((s) => s.masks[0]!.label);
+  const data = otherImage ? [] : generateDataset(SHAPES_DATASET_SEEDS.heldOut, imagesUsed, { size });
+  const images = otherImage ? [await readImage(otherImage)] : data.map((s) => ({ data: s.pixels, width: s.size, height: s.size }));
+  // The other model's image is explained for its top-1 class.
+  const target = otherImage ? [(await explainer.explain(images, { method: 'gradcam', size: 'input', overlay: false })).items[0]!.classIndex] : data.map((s) => s.masks[0]!.label);
   const rows: PriceQualityRow[] = [];
   for (const method of shareOnly ? [] : (METHOD_NAMES as readonly MethodName[])) {
     try {
@@ -153,7 +177,7 @@ async function main(): Promise<void> {
   const environment = { backend: tf.getBackend(), adapter: runtime.reason, images: imagesUsed, steps, model: modelNote, date: new Date().toISOString() };
   const markdown = formatPriceQuality(rows, share, environment);
   mkdirSync(outDir, { recursive: true });
-  const name = `price-quality-${tf.getBackend()}${shareOnly ? '-share' : ''}`;
+  const name = `price-quality-${tf.getBackend()}${shareOnly ? '-share' : ''}${otherModel ? `-${modelTag(otherModel)}` : ''}`;
   writeFileSync(join(outDir, `${name}.md`), markdown);
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ environment, rows, kernelShare: share }, null, 2)}\n`);
   process.stdout.write(markdown);
