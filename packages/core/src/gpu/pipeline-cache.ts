@@ -60,16 +60,11 @@ function popScope(device: GPUDevice): Promise<GPUError | null> {
  * const { pipeline, layout } = getPipeline(device, 'render_maps', { HAS_IMAGE: 1 });
  */
 export function getPipeline(device: GPUDevice, kernel: KernelName, overrides: OverrideValues): CachedPipeline {
-  let perDevice = cache.get(device);
-  if (!perDevice) {
-    perDevice = new Map();
-    cache.set(device, perDevice);
-  }
+  const perDevice = perDeviceMap(cache, device);
   const key = cacheKey(kernel, overrides);
   const hit = perDevice.get(key);
   if (hit) return hit;
 
-  const info = KERNELS[kernel];
   checkOverrideNames(kernel, overrides);
   // Compilation gets error scopes of its own: an invalid module or pipeline is a
   // validation error that no caller's scope would attribute to this kernel, and a cached
@@ -81,12 +76,7 @@ export function getPipeline(device: GPUDevice, kernel: KernelName, overrides: Ov
   let problem: Promise<GpuError | null>;
   try {
     layout = bindGroupLayout(device, kernel);
-    const module = device.createShaderModule({ label: kernel, code: info.source });
-    pipeline = device.createComputePipeline({
-      label: key,
-      layout: device.createPipelineLayout({ label: kernel, bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants: { ...overrides } as Record<string, number> },
-    });
+    pipeline = device.createComputePipeline(pipelineDescriptor(device, kernel, key, overrides, layout));
   } finally {
     const validation = popScope(device);
     const internal = popScope(device);
@@ -98,6 +88,26 @@ export function getPipeline(device: GPUDevice, kernel: KernelName, overrides: Ov
   const compiled = { pipeline, layout, problem };
   perDevice.set(key, compiled);
   return compiled;
+}
+
+/** `maps`' map for `device`, created on first use. */
+function perDeviceMap<T>(maps: WeakMap<GPUDevice, Map<string, T>>, device: GPUDevice): Map<string, T> {
+  let perDevice = maps.get(device);
+  if (!perDevice) {
+    perDevice = new Map();
+    maps.set(device, perDevice);
+  }
+  return perDevice;
+}
+
+/** The shader module and pipeline descriptor of `kernel` with `overrides`, on `layout` (getPipeline and preparePipeline build the same). */
+function pipelineDescriptor(device: GPUDevice, kernel: KernelName, key: string, overrides: OverrideValues, layout: GPUBindGroupLayout): GPUComputePipelineDescriptor {
+  const module = device.createShaderModule({ label: kernel, code: KERNELS[kernel].source });
+  return {
+    label: key,
+    layout: device.createPipelineLayout({ label: kernel, bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main', constants: { ...overrides } as Record<string, number> },
+  };
 }
 
 function checkOverrideNames(kernel: KernelName, overrides: OverrideValues): void {
@@ -125,11 +135,7 @@ export function preparePipeline(device: GPUDevice, kernel: KernelName, overrides
   checkOverrideNames(kernel, overrides);
   const key = cacheKey(kernel, overrides);
   if (cache.get(device)?.has(key)) return Promise.resolve();
-  let perDevice = compiling.get(device);
-  if (!perDevice) {
-    perDevice = new Map();
-    compiling.set(device, perDevice);
-  }
+  const perDevice = perDeviceMap(compiling, device);
   const inFlight = perDevice.get(key);
   if (inFlight) return inFlight;
 
@@ -140,13 +146,8 @@ export function preparePipeline(device: GPUDevice, kernel: KernelName, overrides
   let started: Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } | null>;
   try {
     const layout = bindGroupLayout(device, kernel);
-    const module = device.createShaderModule({ label: kernel, code: KERNELS[kernel].source });
     started = device
-      .createComputePipelineAsync({
-        label: key,
-        layout: device.createPipelineLayout({ label: kernel, bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: 'main', constants: { ...overrides } as Record<string, number> },
-      })
+      .createComputePipelineAsync(pipelineDescriptor(device, kernel, key, overrides, layout))
       .then(
         (pipeline) => ({ pipeline, layout }),
         () => null,
@@ -157,8 +158,7 @@ export function preparePipeline(device: GPUDevice, kernel: KernelName, overrides
   const scopes = Promise.all([popScope(device), popScope(device)]);
   const done = Promise.all([started, scopes]).then(([compiled, [validation, internal]]) => {
     perDevice.delete(key);
-    const perDeviceCache = cache.get(device) ?? new Map<string, CachedPipeline>();
-    cache.set(device, perDeviceCache);
+    const perDeviceCache = perDeviceMap(cache, device);
     if (!compiled || validation || internal || perDeviceCache.has(key)) return;
     perDeviceCache.set(key, { ...compiled, problem: Promise.resolve(null) });
   });
