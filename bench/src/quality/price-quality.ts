@@ -151,8 +151,8 @@ async function main(): Promise<void> {
   const size = 32;
   const data = otherImage ? [] : generateDataset(SHAPES_DATASET_SEEDS.heldOut, imagesUsed, { size });
   const images = otherImage ? [await readImage(otherImage)] : data.map((s) => ({ data: s.pixels, width: s.size, height: s.size }));
-  // The other model's image is explained for its top-1 class.
-  const target = otherImage ? [(await explainer.explain(images, { method: 'gradcam', size: 'input', overlay: false })).items[0]!.classIndex] : data.map((s) => s.masks[0]!.label);
+  // Shapes images are explained for their true class, the other model's image for its top-1.
+  const target = data.map((s) => s.masks[0]!.label);
   const rows: PriceQualityRow[] = [];
   for (const method of shareOnly ? [] : (METHOD_NAMES as readonly MethodName[])) {
     try {
@@ -172,8 +172,8 @@ async function main(): Promise<void> {
       log(`${method}: failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const first = await explainer.explain(images.slice(0, 1), { method: 'gradcam', target: [target[0]!], size: 'input', overlay: false });
-  const share = await kernelShare(explainer, images[0]!, first.items[0]!.heatmap, target[0]!, 64);
+  const first = await explainer.explain(images.slice(0, 1), { method: 'gradcam', ...(otherImage ? {} : { target: [target[0]!] }), size: 'input', overlay: false });
+  const share = await kernelShare(explainer, images[0]!, first.items[0]!.heatmap, first.items[0]!.classIndex, 64);
   const environment = { backend: tf.getBackend(), adapter: runtime.reason, images: imagesUsed, steps, model: modelNote, date: new Date().toISOString() };
   const markdown = formatPriceQuality(rows, share, environment);
   mkdirSync(outDir, { recursive: true });
